@@ -1,0 +1,26 @@
+/**
+ * The public contracts of Ferry. Third-party transports implement these interfaces.
+ *
+ * @packageDocumentation
+ */
+export type { BlobInfo, ByteStream, CompressionAlgorithm, ManifestBlob, PutBlobInfo } from './blob-info.ts';
+export { DIGEST_HEX_LENGTHS, type Digest, type DigestAlgorithm, digestAlgorithm, digestHex, isDigest, parseDigest } from './digest.ts';
+export { ImageError, type ImageErrorCode, type ImageErrorOptions, isImageError } from './errors.ts';
+export type { NamedReference } from './named-reference.ts';
+export type { CallOptions, Platform, SystemOptions } from './options.ts';
+export type { ProgressEvent, ProgressListener } from './progress.ts';
+export type { Signature, SigstoreSignature, SimpleSigningSignature } from './signature.ts';
+export type {
+  BlobStream,
+  CommitOptions,
+  DestinationTraits,
+  ImageDestination,
+  ImageReference,
+  ImageSource,
+  LayerCompressionWish,
+  PutBlobOptions,
+  PutManifestOptions,
+  ReuseOptions,
+  Transport,
+} from './transport.ts';
+export { createTransportRegistry, type TransportRegistry } from './transport-registry.ts';

@@ -1,0 +1,37 @@
+/** Options every I/O call takes. */
+export interface CallOptions {
+  /**
+   * Aborts the call. Implementations MUST forward it to every I/O they start and MUST surface an abort as
+   * `signal.reason` itself, never wrapped in another error.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** A platform as the OCI image spec describes it. */
+export interface Platform {
+  /** Operating system, e.g. `linux`. */
+  readonly os: string;
+  /** CPU architecture in GOARCH form, e.g. `amd64`, `arm64`. */
+  readonly architecture: string;
+  /** CPU variant, e.g. `v7` for `arm`. */
+  readonly variant?: string;
+  /** OS version, e.g. `10.0.17763.1879` for Windows images. */
+  readonly osVersion?: string;
+  /** Required OS features. */
+  readonly osFeatures?: readonly string[];
+}
+
+/**
+ * Settings for opening a source or destination: the TypeScript counterpart of containers/image's
+ * `SystemContext`. Transports read the members that concern them and ignore the rest; later releases add
+ * members (registry credentials, TLS, archive options) as optional fields.
+ */
+export interface SystemOptions extends CallOptions {
+  /** Platform to choose from lists instead of the running system's. */
+  readonly platform?: Partial<Platform>;
+  /**
+   * Directory for temporary files (spooled streams, staged blobs).
+   * @default the transport's own choice: beside the target when writing, `os.tmpdir()` otherwise
+   */
+  readonly tempDir?: string;
+}
