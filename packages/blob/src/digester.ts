@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import type { Digest, DigestAlgorithm } from '@ferry/types';
+
+/** The digest and size of a stream of bytes, known once it has been read to the end. */
+export interface BlobDigest {
+  /** The digest of all bytes, e.g. `sha256:…`. */
+  readonly digest: Digest;
+  /** The number of bytes. */
+  readonly size: number;
+}
+
+/**
+ * An incremental hasher that also counts bytes, for callers that hash while they write (e.g. a destination
+ * that tees a stream to disk). Made by {@link createDigester}.
+ */
+export interface Digester {
+  /** The algorithm in use. */
+  readonly algorithm: DigestAlgorithm;
+  /** Bytes hashed so far. */
+  readonly size: number;
+  /** Hashes more bytes. The chunk is neither copied nor kept. */
+  update(chunk: Uint8Array): void;
+  /** Ends hashing and returns the digest and size. May be called once; later calls throw. */
+  finish(): BlobDigest;
+}
+
+class HashDigester implements Digester {
+  readonly algorithm: DigestAlgorithm;
+  size = 0;
+  readonly #hash;
+  constructor(algorithm: DigestAlgorithm) {
+    this.algorithm = algorithm;
+    this.#hash = createHash(algorithm);
+  }
+  update(chunk: Uint8Array): void {
+    this.#hash.update(chunk);
+    this.size += chunk.byteLength;
+  }
+  finish(): BlobDigest {
+    return { digest: `${this.algorithm}:${this.#hash.digest('hex')}` as Digest, size: this.size };
+  }
+}
+
+/**
+ * Creates a {@link Digester} for `algorithm` (node:crypto underneath).
+ *
+ * @example
+ * ```ts
+ * const d = createDigester('sha256');
+ * for await (const chunk of stream) { d.update(chunk); await file.write(chunk); }
+ * const { digest, size } = d.finish();
+ * ```
+ */
+export function createDigester(algorithm: DigestAlgorithm = 'sha256'): Digester {
+  return new HashDigester(algorithm);
+}

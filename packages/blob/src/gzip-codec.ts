@@ -1,0 +1,43 @@
+import { constants, createGunzip, createGzip } from 'node:zlib';
+import { ImageError } from '@ferry/types';
+import type { CompressionCodec } from './compression-codec.ts';
+import { checkLevel } from './check-level.ts';
+import { pipeThrough } from './pipe-through.ts';
+
+// larger than zlib's 16 KiB default: fewer, larger chunks cost less per byte downstream (hashing, writes)
+const CHUNK_SIZE = 64 * 1024;
+
+/**
+ * The gzip {@link CompressionCodec}, on `node:zlib` (which runs in libuv's thread pool). Levels 0–9, default 6.
+ * Decompression accepts concatenated members (valid gzip) and fails on truncation and trailing garbage.
+ *
+ * @example
+ * ```ts
+ * const gz = gzipCodec().compress(tarStream, { level: 6, signal });
+ * ```
+ */
+export function gzipCodec(): CompressionCodec {
+  return {
+    algorithm: 'gzip',
+    compress(source, options = {}) {
+      const level = checkLevel('gzip', options.level, 0, 9) ?? constants.Z_DEFAULT_COMPRESSION;
+      return pipeThrough(source, () => createGzip({ level, chunkSize: CHUNK_SIZE }), {
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        mapError: (cause) => new ImageError('ERR_IO', 'gzip compression failed', { cause }),
+      });
+    },
+    decompress(source, options = {}) {
+      return pipeThrough(source, () => createGunzip({ chunkSize: CHUNK_SIZE }), {
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        mapError: (cause) =>
+          new ImageError('ERR_CORRUPT_COMPRESSED_DATA', `corrupt or truncated gzip data: ${messageOf(cause)}`, {
+            cause,
+          }),
+      });
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

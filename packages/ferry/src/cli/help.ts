@@ -1,0 +1,39 @@
+import type { Command } from './command.ts';
+import { type FlagSpec, formatFlags } from './flags.ts';
+
+/** Flags every command accepts. */
+export const GLOBAL_FLAGS: readonly FlagSpec[] = [
+  { name: 'debug', type: 'boolean', description: 'enable debug output (error causes)' },
+  { name: 'help', short: 'h', type: 'boolean', description: 'help for ferry' },
+  { name: 'version', short: 'v', type: 'boolean', description: 'Version for ferry' },
+];
+
+/** The top-level help text. */
+export function rootHelp(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 4;
+  return [
+    'Move container images between registries, archives, OCI layouts and directories',
+    '',
+    'Usage:',
+    '  ferry [flags]',
+    '  ferry [command]',
+    '',
+    'Available Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'Flags:',
+    formatFlags(GLOBAL_FLAGS),
+    '',
+    'Use "ferry [command] --help" for more information about a command.',
+    '',
+  ].join('\n');
+}
+
+/** The help text of one command. */
+export function commandHelp(command: Command): string {
+  const lines = [command.summary, '', 'Usage:', `  ${command.usage}`, ''];
+  if (command.examples.length > 0) lines.push('Examples:', ...command.examples.map((e) => `  ${e}`), '');
+  const own: FlagSpec[] = [...command.flags, { name: 'help', short: 'h', type: 'boolean', description: `help for ${command.name}` }];
+  lines.push('Flags:', formatFlags(own), '', 'Global Flags:', formatFlags(GLOBAL_FLAGS.filter((f) => f.name === 'debug')), '');
+  return lines.join('\n');
+}

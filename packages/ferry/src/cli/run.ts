@@ -1,0 +1,89 @@
+import { isImageError } from '@ferry/types';
+import type { CliIO, Command } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
+import { parseFlags } from './flags.ts';
+import { commandHelp, GLOBAL_FLAGS, rootHelp } from './help.ts';
+import { isUsageError, UsageError } from './usage-error.ts';
+import { ferryVersion } from './version.ts';
+
+/** Exit codes of `ferry`. */
+export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 }) as { readonly ok: 0; readonly failure: 1; readonly usage: 2 };
+
+/** Options of {@link runCli}. */
+export interface RunCliOptions {
+  /** Aborts the running command (SIGINT/SIGTERM in the real binary). */
+  readonly signal?: AbortSignal;
+  /** The commands to offer. @default every built-in command */
+  readonly commands?: readonly Command[];
+}
+
+/**
+ * Runs the `ferry` command line in-process and resolves to its exit code: 0 success, 1 failure, 2 usage
+ * error. Errors are printed as one line on `io.stderr`; `--debug` adds the cause chain.
+ */
+export async function runCli(argv: readonly string[], io: CliIO, options: RunCliOptions = {}): Promise<number> {
+  const commands = options.commands ?? COMMANDS;
+  const signal = options.signal ?? new AbortController().signal;
+  const debug = argv.includes('--debug') || argv.includes('--debug=true');
+  const first = argv.findIndex((a) => !a.startsWith('-'));
+  const command = first === -1 ? undefined : commands.find((c) => c.name === argv[first]);
+  try {
+    if (first !== -1 && command === undefined) {
+      throw new UsageError(`unknown command ${JSON.stringify(argv[first])} for "ferry"`);
+    }
+    if (command === undefined) return runRoot(argv, io, commands);
+    const rest = [...argv.slice(0, first), ...argv.slice(first + 1)];
+    const specs = [...command.flags, ...GLOBAL_FLAGS];
+    const args = parseFlags(rest, specs, command.name);
+    if (args.flags.get('help') === true) {
+      io.stdout(commandHelp(command));
+      return EXIT.ok;
+    }
+    const n = args.positionals.length;
+    if (n < command.args.min || n > command.args.max) {
+      throw new UsageError(`"${command.usage}" takes ${describeCount(command.args)}, got ${n}`, command.name);
+    }
+    return (await command.run({ args, io, signal })) ?? EXIT.ok;
+  } catch (error) {
+    return report(error, io, debug, signal);
+  }
+}
+
+function runRoot(argv: readonly string[], io: CliIO, commands: readonly Command[]): number {
+  const args = parseFlags(argv, GLOBAL_FLAGS);
+  if (args.flags.get('version') === true) {
+    io.stdout(`ferry version ${ferryVersion()}\n`);
+    return EXIT.ok;
+  }
+  io.stdout(rootHelp(commands));
+  return args.flags.get('help') === true ? EXIT.ok : EXIT.usage;
+}
+
+function describeCount({ min, max }: { readonly min: number; readonly max: number }): string {
+  if (min === max) return `${min} argument${min === 1 ? '' : 's'}`;
+  return `${min} to ${max} arguments`;
+}
+
+function report(error: unknown, io: CliIO, debug: boolean, signal: AbortSignal): number {
+  if (signal.aborted && error === signal.reason) {
+    io.stderr('ferry: interrupted\n');
+    return EXIT.failure;
+  }
+  if (isUsageError(error)) {
+    const hint = error.command === undefined ? 'ferry --help' : `ferry ${error.command} --help`;
+    io.stderr(`ferry: ${error.message}\nTry '${hint}' for more information.\n`);
+    return EXIT.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`ferry: ${message}\n`);
+  if (debug) {
+    if (isImageError(error)) io.stderr(`  code: ${error.code}\n`);
+    let cause = error instanceof Error ? error.cause : undefined;
+    for (let depth = 0; cause !== undefined && depth < 10; depth++) {
+      io.stderr(`  caused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}\n`);
+      cause = cause instanceof Error ? cause.cause : undefined;
+    }
+    if (error instanceof Error && error.stack !== undefined) io.stderr(`${error.stack}\n`);
+  }
+  return EXIT.failure;
+}
