@@ -18,7 +18,9 @@ try {
         execFileSync(cmd, args, { cwd: pkgDir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
         return true;
       } catch (error) {
-        process.stderr.write(`${pkg.name}: ${cmd} ${args.join(' ')} failed\n${error.stdout ?? ''}${error.stderr ?? ''}\n`);
+        process.stderr.write(
+          `${pkg.name}: ${cmd} ${args.join(' ')} failed\n${error.stdout ?? ''}${error.stderr ?? ''}\n`,
+        );
         return false;
       }
     };

@@ -2,6 +2,7 @@ import { constants, createGunzip, createGzip } from 'node:zlib';
 import { ImageError } from '@ferry/types';
 import type { CompressionCodec } from './compression-codec.ts';
 import { checkLevel } from './check-level.ts';
+import { corruptDataError } from './corrupt-data-error.ts';
 import { pipeThrough } from './pipe-through.ts';
 
 // larger than zlib's 16 KiB default: fewer, larger chunks cost less per byte downstream (hashing, writes)
@@ -29,15 +30,8 @@ export function gzipCodec(): CompressionCodec {
     decompress(source, options = {}) {
       return pipeThrough(source, () => createGunzip({ chunkSize: CHUNK_SIZE }), {
         ...(options.signal === undefined ? {} : { signal: options.signal }),
-        mapError: (cause) =>
-          new ImageError('ERR_CORRUPT_COMPRESSED_DATA', `corrupt or truncated gzip data: ${messageOf(cause)}`, {
-            cause,
-          }),
+        mapError: (cause) => corruptDataError('gzip', cause),
       });
     },
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

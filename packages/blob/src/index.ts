@@ -3,7 +3,14 @@
  *
  * @packageDocumentation
  */
+export { codecFor, compressStream, decompressStream } from './compress-stream.ts';
+export type { CompressionCodec, CompressOptions } from './compression-codec.ts';
+export { COMPRESSION_MAGIC_LENGTH, detectCompression } from './detect-compression.ts';
 export { digestBytes } from './digest-bytes.ts';
 export { type BlobDigest, createDigester, type Digester } from './digester.ts';
+export { gzipCodec } from './gzip-codec.ts';
+export { type PeekedStream, peekCompression } from './peek-compression.ts';
+export { type PipeThroughOptions, pipeThrough } from './pipe-through.ts';
 export { MANIFEST_LIMIT, type ReadLimitedOptions, readLimited } from './read-limited.ts';
 export { type VerifiedStream, type VerifyStreamOptions, verifyStream } from './verify-stream.ts';
+export { zstdCodec } from './zstd-codec.ts';

@@ -4,5 +4,5 @@
  *
  * @packageDocumentation
  */
-export { type CliIO } from './cli/command.ts';
+export type { CliIO } from './cli/command.ts';
 export { EXIT, type RunCliOptions, runCli } from './cli/run.ts';

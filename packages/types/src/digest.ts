@@ -32,11 +32,15 @@ const GRAMMAR = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
  */
 export function parseDigest(text: string): Digest {
   const match = GRAMMAR.exec(text);
-  if (match === null) throw new ImageError('ERR_INVALID_DIGEST', `invalid digest ${JSON.stringify(clip(text))}: not algorithm:hex`);
+  if (match === null)
+    throw new ImageError('ERR_INVALID_DIGEST', `invalid digest ${JSON.stringify(clip(text))}: not algorithm:hex`);
   const algorithm = match[1] as string;
   const hex = match[2] as string;
   if (algorithm !== 'sha256' && algorithm !== 'sha512') {
-    throw new ImageError('ERR_INVALID_DIGEST', `invalid digest ${JSON.stringify(clip(text))}: unsupported algorithm ${JSON.stringify(algorithm)}`);
+    throw new ImageError(
+      'ERR_INVALID_DIGEST',
+      `invalid digest ${JSON.stringify(clip(text))}: unsupported algorithm ${JSON.stringify(algorithm)}`,
+    );
   }
   const want = DIGEST_HEX_LENGTHS[algorithm];
   if (hex.length !== want || !/^[0-9a-f]+$/.test(hex)) {

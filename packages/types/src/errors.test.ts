@@ -27,6 +27,19 @@ describe('ImageError', () => {
     expect(isImageError('ERR_IO')).toBe(false);
   });
 
+  it('recognises errors across two loaded copies of the module', async () => {
+    // the same source loaded twice under different URLs is two module instances with two distinct classes
+    type ErrorsModule = typeof import('./errors.ts');
+    const load = (copy: number): Promise<ErrorsModule> => import(/* @vite-ignore */ `./errors.ts?copy=${copy}`);
+    const first = await load(1);
+    const second = await load(2);
+    expect(first.ImageError).not.toBe(second.ImageError);
+    const fromSecond = new second.ImageError('ERR_CLOBBER', 'x');
+    expect(fromSecond instanceof first.ImageError).toBe(false);
+    expect(first.isImageError(fromSecond, 'ERR_CLOBBER')).toBe(true);
+    expect(second.isImageError(new first.ImageError('ERR_IO', 'y'), 'ERR_IO')).toBe(true);
+  });
+
   it('recognises an error made by another copy of the package (same Symbol.for brand)', () => {
     // a second copy of the class defines its own class but brands with the same registered symbol
     class OtherCopyError extends Error {

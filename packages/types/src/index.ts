@@ -4,7 +4,15 @@
  * @packageDocumentation
  */
 export type { BlobInfo, ByteStream, CompressionAlgorithm, ManifestBlob, PutBlobInfo } from './blob-info.ts';
-export { DIGEST_HEX_LENGTHS, type Digest, type DigestAlgorithm, digestAlgorithm, digestHex, isDigest, parseDigest } from './digest.ts';
+export {
+  DIGEST_HEX_LENGTHS,
+  type Digest,
+  type DigestAlgorithm,
+  digestAlgorithm,
+  digestHex,
+  isDigest,
+  parseDigest,
+} from './digest.ts';
 export { ImageError, type ImageErrorCode, type ImageErrorOptions, isImageError } from './errors.ts';
 export type { NamedReference } from './named-reference.ts';
 export type { CallOptions, Platform, SystemOptions } from './options.ts';

@@ -36,7 +36,8 @@ export function createTransportRegistry(transports: Iterable<Transport>): Transp
   const byName = new Map<string, Transport>();
   for (const t of transports) {
     checkName(t);
-    if (byName.has(t.name)) throw new ImageError('ERR_INVALID_ARGUMENT', `transport ${JSON.stringify(t.name)} given twice`);
+    if (byName.has(t.name))
+      throw new ImageError('ERR_INVALID_ARGUMENT', `transport ${JSON.stringify(t.name)} given twice`);
     byName.set(t.name, t);
   }
   return makeRegistry(byName);
@@ -44,7 +45,10 @@ export function createTransportRegistry(transports: Iterable<Transport>): Transp
 
 function checkName(t: Transport): void {
   if (typeof t?.name !== 'string' || !NAME.test(t.name)) {
-    throw new ImageError('ERR_INVALID_ARGUMENT', `invalid transport name ${JSON.stringify(t?.name)}: must match ${NAME}`);
+    throw new ImageError(
+      'ERR_INVALID_ARGUMENT',
+      `invalid transport name ${JSON.stringify(t?.name)}: must match ${NAME}`,
+    );
   }
 }
 

@@ -48,7 +48,11 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], 
     if (spec.type === 'boolean') {
       if (value === undefined) flags.set(spec.name, true);
       else if (value === 'true' || value === 'false') flags.set(spec.name, value === 'true');
-      else throw new UsageError(`invalid argument ${JSON.stringify(value)} for --${spec.name}: want true or false`, command);
+      else
+        throw new UsageError(
+          `invalid argument ${JSON.stringify(value)} for --${spec.name}: want true or false`,
+          command,
+        );
       continue;
     }
     if (value === undefined) {

@@ -33,7 +33,17 @@ export function rootHelp(commands: readonly Command[]): string {
 export function commandHelp(command: Command): string {
   const lines = [command.summary, '', 'Usage:', `  ${command.usage}`, ''];
   if (command.examples.length > 0) lines.push('Examples:', ...command.examples.map((e) => `  ${e}`), '');
-  const own: FlagSpec[] = [...command.flags, { name: 'help', short: 'h', type: 'boolean', description: `help for ${command.name}` }];
-  lines.push('Flags:', formatFlags(own), '', 'Global Flags:', formatFlags(GLOBAL_FLAGS.filter((f) => f.name === 'debug')), '');
+  const own: FlagSpec[] = [
+    ...command.flags,
+    { name: 'help', short: 'h', type: 'boolean', description: `help for ${command.name}` },
+  ];
+  lines.push(
+    'Flags:',
+    formatFlags(own),
+    '',
+    'Global Flags:',
+    formatFlags(GLOBAL_FLAGS.filter((f) => f.name === 'debug')),
+    '',
+  );
   return lines.join('\n');
 }

@@ -7,7 +7,11 @@ import { isUsageError, UsageError } from './usage-error.ts';
 import { ferryVersion } from './version.ts';
 
 /** Exit codes of `ferry`. */
-export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 }) as { readonly ok: 0; readonly failure: 1; readonly usage: 2 };
+export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 }) as {
+  readonly ok: 0;
+  readonly failure: 1;
+  readonly usage: 2;
+};
 
 /** Options of {@link runCli}. */
 export interface RunCliOptions {

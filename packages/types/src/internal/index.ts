@@ -65,7 +65,11 @@ export interface InternalDestination extends ImageDestination {
   /** Traits with every default filled in. */
   readonly traits: Required<DestinationTraits>;
   /** Stores a blob; see {@link ImageDestination.putBlob}. */
-  putBlob(stream: ByteStream, info: import('../blob-info.ts').PutBlobInfo, options?: InternalPutBlobOptions): Promise<BlobInfo>;
+  putBlob(
+    stream: ByteStream,
+    info: import('../blob-info.ts').PutBlobInfo,
+    options?: InternalPutBlobOptions,
+  ): Promise<BlobInfo>;
   /** Reuses a blob; `undefined` when it cannot (always, for a destination without reuse). */
   tryReusingBlob(info: BlobInfo, options?: InternalReuseOptions): Promise<BlobInfo | undefined>;
   /** Stores signatures. Throws `ERR_NOT_IMPLEMENTED` for a non-empty list when `traits.supportsSignatures` is false. */
