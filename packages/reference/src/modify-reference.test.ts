@@ -83,7 +83,7 @@ describe('withDefaultTag', () => {
     expect(withDefaultTag(parseNormalizedNamed(`busybox:1@${SHA256}`)).kind).toBe('tagged-digested');
   });
 
-  it('is also exported under distribution\'s name', () => {
+  it("is also exported under distribution's name", () => {
     expect(tagNameOnly(parseReference('a')).toString()).toBe('a:latest');
   });
 });

@@ -60,7 +60,10 @@ const INVALID: readonly (readonly [string, string])[] = [
   ['docker.io/docker///docker', 'invalid reference format'],
   ['1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a', 'cannot specify 64-byte hexadecimal'],
   ['docker/-docker', 'invalid reference format'],
-  ['this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255/docker', 'must not be more than 255'],
+  [
+    'this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255/docker',
+    'must not be more than 255',
+  ],
   ['docker./docker', 'invalid reference format'],
   ['.docker/docker', 'invalid reference format'],
   ['docker-/docker', 'invalid reference format'],
@@ -114,9 +117,12 @@ describe('parseNormalizedNamed', () => {
   });
 
   it('refuses a value that is not a string with an ImageError', () => {
-    expect(isImageError(errorOf(() => parseNormalizedNamed(undefined as unknown as string)), 'ERR_INVALID_REFERENCE')).toBe(
-      true,
-    );
+    expect(
+      isImageError(
+        errorOf(() => parseNormalizedNamed(undefined as unknown as string)),
+        'ERR_INVALID_REFERENCE',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -141,6 +147,23 @@ describe('familiarString', () => {
     const foreign = { domain: 'docker.io', path: 'library/app', name: 'docker.io/library/app', tag: 't' };
     expect(familiarString(foreign)).toBe('app:t');
     expect(familiarName(foreign)).toBe('app');
+  });
+});
+
+describe('familiar form quirks kept from distribution', () => {
+  it('drops docker.io even when the familiar text then reads differently', () => {
+    // a Docker Hub path whose first component looks like a host is shortened anyway, as docker does
+    const ref = parseNormalizedNamed('docker.io/x.y/z');
+    expect([ref.domain, ref.path]).toEqual(['docker.io', 'x.y/z']);
+    expect(familiarString(ref)).toBe('x.y/z');
+    expect(parseNormalizedNamed('x.y/z').domain).toBe('x.y');
+  });
+});
+
+describe('a first component that looks like a host but is not one', () => {
+  it('ends up in the path with no domain, as in distribution', () => {
+    const ref = parseNormalizedNamed('foo_bar.com/x');
+    expect([ref.domain, ref.path, ref.toString()]).toEqual(['', 'foo_bar.com/x', 'foo_bar.com/x']);
   });
 });
 
@@ -171,6 +194,11 @@ describe('parseDockerRef', () => {
   });
 
   it('refuses what parseNormalizedNamed refuses', () => {
-    expect(isImageError(errorOf(() => parseDockerRef('Busybox')), 'ERR_INVALID_REFERENCE')).toBe(true);
+    expect(
+      isImageError(
+        errorOf(() => parseDockerRef('Busybox')),
+        'ERR_INVALID_REFERENCE',
+      ),
+    ).toBe(true);
   });
 });
