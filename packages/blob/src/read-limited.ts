@@ -1,8 +1,7 @@
-import { ImageError } from '@ferry/types';
 import type { ByteStream, CallOptions } from '@ferry/types';
+import { ImageError } from '@ferry/types';
 
-/** The most a manifest or config may weigh, as in containers/image: 4 MiB. */
-export const MANIFEST_LIMIT: number = 4 * 1024 * 1024;
+export { MANIFEST_LIMIT } from '@ferry/types';
 
 /** Options of {@link readLimited}. */
 export interface ReadLimitedOptions extends CallOptions {
@@ -19,7 +18,11 @@ export interface ReadLimitedOptions extends CallOptions {
  * const bytes = await readLimited(stream, MANIFEST_LIMIT, { what: `manifest ${digest}` });
  * ```
  */
-export async function readLimited(stream: ByteStream, limit: number, options: ReadLimitedOptions = {}): Promise<Uint8Array> {
+export async function readLimited(
+  stream: ByteStream,
+  limit: number,
+  options: ReadLimitedOptions = {},
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   // a source may not know the size, so the limit is enforced while reading

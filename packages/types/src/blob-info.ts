@@ -33,5 +33,38 @@ export interface ManifestBlob {
   readonly mediaType: string | undefined;
 }
 
+/**
+ * A manifest whose media type is known, as destinations receive it (a registry needs a `Content-Type`, an
+ * OCI index entry needs a `mediaType`).
+ */
+export interface TypedManifestBlob extends ManifestBlob {
+  /** The media type. */
+  readonly mediaType: string;
+}
+
+/** What a destination stored: digest and size are always known. */
+export interface StoredBlob {
+  /** The digest of the bytes as stored. */
+  readonly digest: Digest;
+  /** Size in bytes as stored. */
+  readonly size: number;
+}
+
+/**
+ * A blob a destination reused. When its compression differs from what was asked for (a substitute),
+ * `mediaType` and `compression` MUST be set so the manifest can be updated.
+ */
+export interface ReusedBlob extends StoredBlob {
+  /** Media type of the reused blob, when it differs from the one asked for. */
+  readonly mediaType?: string;
+  /** Compression of the reused blob. */
+  readonly compression?: CompressionAlgorithm | 'none';
+  /** Annotations of the reused blob's descriptor. */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** The largest manifest or config Ferry reads, as in containers/image: 4 MiB. */
+export const MANIFEST_LIMIT: number = 4 * 1024 * 1024;
+
 /** A stream of bytes. A Node `Readable`, an undici body, a web `ReadableStream` and an async generator all are one. */
 export type ByteStream = AsyncIterable<Uint8Array>;

@@ -1,12 +1,13 @@
 import { ImageError } from './errors.ts';
 
-declare const DIGEST: unique symbol;
-
 /**
  * A validated content digest such as `sha256:` followed by 64 lowercase hex digits. Obtain one only from
  * {@link parseDigest} (or a function that computes one); inner code never re-validates it.
+ *
+ * The brand is a string-keyed property (not a `unique symbol`) so that a `Digest` from one installed copy
+ * of `@ferry/types` is assignable to another copy's `Digest`.
  */
-export type Digest = string & { readonly [DIGEST]: true };
+export type Digest = string & { readonly __ferryBrand: 'Digest' };
 
 /** The digest algorithms Ferry computes and accepts. */
 export type DigestAlgorithm = 'sha256' | 'sha512';
@@ -52,7 +53,13 @@ export function parseDigest(text: string): Digest {
   return text as Digest;
 }
 
-/** Tells whether `text` is a valid digest, without throwing. */
+/**
+ * Tells whether `text` is a valid digest, without throwing.
+ * @example
+ * ```ts
+ * if (isDigest(name)) return getBlob({ digest: name });
+ * ```
+ */
 export function isDigest(text: unknown): text is Digest {
   if (typeof text !== 'string') return false;
   try {
@@ -68,7 +75,13 @@ export function digestAlgorithm(digest: Digest): DigestAlgorithm {
   return digest.slice(0, digest.indexOf(':')) as DigestAlgorithm;
 }
 
-/** The hex part of a digest. */
+/**
+ * The hex part of a digest, e.g. for a blob path `blobs/sha256/<hex>`.
+ * @example
+ * ```ts
+ * join(layout, 'blobs', digestAlgorithm(d), digestHex(d));
+ * ```
+ */
 export function digestHex(digest: Digest): string {
   return digest.slice(digest.indexOf(':') + 1);
 }

@@ -3,7 +3,17 @@
  *
  * @packageDocumentation
  */
-export type { BlobInfo, ByteStream, CompressionAlgorithm, ManifestBlob, PutBlobInfo } from './blob-info.ts';
+export {
+  type BlobInfo,
+  type ByteStream,
+  type CompressionAlgorithm,
+  MANIFEST_LIMIT,
+  type ManifestBlob,
+  type PutBlobInfo,
+  type ReusedBlob,
+  type StoredBlob,
+  type TypedManifestBlob,
+} from './blob-info.ts';
 export {
   DIGEST_HEX_LENGTHS,
   type Digest,
@@ -18,6 +28,7 @@ export type { NamedReference } from './named-reference.ts';
 export type { CallOptions, Platform, SystemOptions } from './options.ts';
 export type { ProgressEvent, ProgressListener } from './progress.ts';
 export type { Signature, SigstoreSignature, SimpleSigningSignature } from './signature.ts';
+export { decodeSignature, encodeSignature } from './signature-blob.ts';
 export type {
   BlobStream,
   CommitOptions,

@@ -27,7 +27,12 @@ export interface Platform {
  * members (registry credentials, TLS, archive options) as optional fields.
  */
 export interface SystemOptions extends CallOptions {
-  /** Platform to choose from lists instead of the running system's. */
+  // `signal` (from CallOptions) aborts only the opening call; each later call on the opened source or
+  // destination takes its own `signal`.
+  /**
+   * Platform to choose from lists instead of the running system's; missing fields come from the system.
+   * @default the running system's platform
+   */
   readonly platform?: Partial<Platform>;
   /**
    * Directory for temporary files (spooled streams, staged blobs).

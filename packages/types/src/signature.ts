@@ -1,6 +1,7 @@
 /**
  * A signature of an image, as stored next to it. Signature contents are not verified by the transport that
- * reads them; the signature policy does that.
+ * reads them; the signature policy does that. New kinds may be added in minor releases: consumers MUST
+ * tolerate (skip or refuse with an error) a kind they do not know.
  */
 export type Signature = SimpleSigningSignature | SigstoreSignature;
 

@@ -1,4 +1,12 @@
-import type { BlobInfo, ByteStream, ManifestBlob, PutBlobInfo } from './blob-info.ts';
+import type {
+  BlobInfo,
+  ByteStream,
+  ManifestBlob,
+  PutBlobInfo,
+  ReusedBlob,
+  StoredBlob,
+  TypedManifestBlob,
+} from './blob-info.ts';
 import type { Digest } from './digest.ts';
 import type { NamedReference } from './named-reference.ts';
 import type { CallOptions, SystemOptions } from './options.ts';
@@ -7,6 +15,14 @@ import type { Signature } from './signature.ts';
 /**
  * A way of storing images (`docker`, `oci`, `docker-archive`, `dir`, …). A transport is a plain object
  * made by a factory; it holds no mutable global state.
+ *
+ * @example
+ * ```ts
+ * export function memoryTransport(): Transport {
+ *   const transport: Transport = { name: 'memory', parseReference: (text) => memoryReference(transport, text) };
+ *   return transport;
+ * }
+ * ```
  */
 export interface Transport {
   /** The name before the colon in `transport:reference`. MUST match `[a-z][a-z0-9-]*`. */
@@ -17,17 +33,29 @@ export interface Transport {
    */
   parseReference(text: string): ImageReference;
   /**
-   * Checks a scope used for this transport in a signature policy. SHOULD throw `ERR_INVALID_ARGUMENT` for a
-   * scope that can never match.
+   * Checks a scope used for this transport in a signature policy (never the empty string, which is the
+   * transport-wide default). MUST throw `ERR_INVALID_ARGUMENT` for a scope that is malformed; MAY accept a
+   * well-formed scope that matches no image.
    */
   validatePolicyScope?(scope: string): void;
 }
 
-/** An image (or image list) at a place a transport knows. Creating one does no I/O. */
+/**
+ * An image (or image list) at a place a transport knows. Creating one does no I/O.
+ *
+ * @example
+ * ```ts
+ * const ref = transports.parse('oci:/srv/layout:v1');
+ * await using source = await ref.newImageSource({ signal });
+ * ```
+ */
 export interface ImageReference {
   /** The transport that made this reference. */
   readonly transport: Transport;
-  /** The text after `transport:`; `transport.parseReference(withinTransport)` MUST give an equal reference. */
+  /**
+   * The text after `transport:`. `transport.parseReference(withinTransport)` MUST give an equal reference:
+   * the same `withinTransport`, `policyIdentity`, `policyNamespaces` and `dockerReference`.
+   */
   readonly withinTransport: string;
   /** The Docker reference this image is known by, where the transport knows one. */
   readonly dockerReference?: NamedReference;
@@ -58,6 +86,16 @@ export interface BlobStream {
  * An open image to read. Close it with `await using` or `[Symbol.asyncDispose]()`.
  *
  * Nothing a source returns is trusted: callers verify digests and sizes.
+ *
+ * Concurrency: `getBlob` MAY be called again, and concurrently, before earlier streams are consumed; a
+ * transport that cannot read two blobs at once (a pipe) MUST serialize or spool internally. Callers MUST
+ * finish or `return()` every stream they received before disposing the source.
+ *
+ * @example
+ * ```ts
+ * await using source = await ref.newImageSource();
+ * const { bytes, mediaType } = await source.getManifest();
+ * ```
  */
 export interface ImageSource extends AsyncDisposable {
   /** The reference this source was opened from. */
@@ -65,7 +103,7 @@ export interface ImageSource extends AsyncDisposable {
   /**
    * Returns the manifest bytes: the top-level manifest or list when `instance` is undefined, otherwise the
    * manifest with that digest (an instance of the top-level list). MUST throw `ERR_MANIFEST_UNKNOWN` when
-   * absent. SHOULD return bytes limited to 4 MiB.
+   * absent, and MUST throw `ERR_TOO_LARGE` rather than return more than `MANIFEST_LIMIT` (4 MiB) bytes.
    */
   getManifest(instance?: Digest, options?: CallOptions): Promise<ManifestBlob>;
   /**
@@ -77,7 +115,7 @@ export interface ImageSource extends AsyncDisposable {
    * Returns the signatures stored for the top-level manifest (or `instance`). Absent means the transport
    * stores no signatures; an empty array means there are none.
    */
-  getSignatures?(instance?: Digest, options?: CallOptions): Promise<Signature[]>;
+  getSignatures?(instance?: Digest, options?: CallOptions): Promise<readonly Signature[]>;
 }
 
 /** How a destination wants layers to arrive. */
@@ -86,8 +124,8 @@ export type LayerCompressionWish = 'preserve' | 'compress' | 'decompress';
 /** What a destination can hold and prefers. Every member is optional; defaults are documented on each. */
 export interface DestinationTraits {
   /**
-   * Manifest media types the destination accepts, the preferred one first.
-   * @default undefined (any type)
+   * Manifest media types the destination accepts, the preferred one first. Absent or empty means any type.
+   * @default []
    */
   readonly supportedManifestMediaTypes?: readonly string[];
   /**
@@ -116,10 +154,11 @@ export interface DestinationTraits {
    */
   readonly supportsConcurrentBlobWrites?: boolean;
   /**
-   * Whether `putSignatures` can store signatures.
-   * @default false
+   * The kinds of signature `putSignatures` can store. What a destination can store may depend on its
+   * configuration (e.g. lookaside storage vs sigstore attachments for a registry).
+   * @default [] (or every kind, for a third-party destination that implements `putSignatures`)
    */
-  readonly supportsSignatures?: boolean;
+  readonly supportedSignatureKinds?: readonly Signature['kind'][];
   /**
    * Whether the destination can store a manifest list or index with its instances.
    * @default false
@@ -129,19 +168,29 @@ export interface DestinationTraits {
 
 /** Options of {@link ImageDestination.putBlob}. */
 export interface PutBlobOptions extends CallOptions {
-  /** True when the blob is the image config rather than a layer. */
+  /**
+   * True when the blob is the image config rather than a layer.
+   * @default false
+   */
   readonly isConfig?: boolean;
 }
 
 /** Options of {@link ImageDestination.tryReusingBlob}. */
 export interface ReuseOptions extends CallOptions {
-  /** Whether the caller could also accept the blob with another compression (then `info` in the result differs). */
+  /**
+   * Whether the caller also accepts the same content with another compression; the result then describes
+   * the substitute.
+   * @default false
+   */
   readonly canSubstitute?: boolean;
 }
 
 /** Options of {@link ImageDestination.putManifest} and {@link ImageDestination.putSignatures}. */
 export interface PutManifestOptions extends CallOptions {
-  /** The digest of the list instance this manifest is, or `undefined` for the top-level manifest. */
+  /**
+   * The digest of the list instance this manifest is, or `undefined` for the top-level manifest.
+   * @default undefined
+   */
   readonly instance?: Digest;
 }
 
@@ -152,8 +201,26 @@ export interface CommitOptions extends CallOptions {
 }
 
 /**
- * A place to write one image (or list) into. Nothing written is promised visible to others before
- * {@link ImageDestination.commit}; disposing without committing SHOULD discard what was written.
+ * A place to write one image (or list) into.
+ *
+ * Order of calls: blobs (`putBlob`/`tryReusingBlob`) before the manifest that names them; instance
+ * manifests before their list; `putSignatures` after the `putManifest` it signs; `commit` last.
+ * Concurrency: `putBlob`/`tryReusingBlob` MAY be called concurrently only when
+ * `traits.supportsConcurrentBlobWrites` is true; callers MUST NOT call `putManifest`, `putSignatures` or
+ * `commit` concurrently with each other on one destination.
+ *
+ * Visibility: data MAY be visible before `commit` (a registry publishes at each PUT); after `commit`
+ * resolves the image is part of the destination (where destinations share one writer, such as several
+ * images into one archive, it is durable when that writer is closed). Disposing without `commit` SHOULD
+ * remove what was written.
+ *
+ * @example
+ * ```ts
+ * await using dest = await ref.newImageDestination();
+ * const config = await dest.putBlob(configStream, { digest, size }, { isConfig: true });
+ * await dest.putManifest({ bytes, mediaType });
+ * await dest.commit();
+ * ```
  */
 export interface ImageDestination extends AsyncDisposable {
   /** The reference this destination was opened for. */
@@ -165,20 +232,20 @@ export interface ImageDestination extends AsyncDisposable {
    * `return()` it), MUST verify `info.digest` and `info.size` when given, and on any failure (stream
    * error, mismatch, abort) MUST throw and discard everything it stored for this call.
    */
-  putBlob(stream: ByteStream, info: PutBlobInfo, options?: PutBlobOptions): Promise<BlobInfo>;
+  putBlob(stream: ByteStream, info: PutBlobInfo, options?: PutBlobOptions): Promise<StoredBlob>;
   /**
    * Makes a blob the destination already has (or can get cheaply) part of the image, without its bytes.
    * Returns the stored blob's info, or `undefined` when it cannot. MUST NOT throw merely because the blob
    * is absent.
    */
-  tryReusingBlob?(info: BlobInfo, options?: ReuseOptions): Promise<BlobInfo | undefined>;
+  tryReusingBlob?(info: BlobInfo, options?: ReuseOptions): Promise<ReusedBlob | undefined>;
   /**
    * Stores a manifest. MUST throw `ERR_MANIFEST_TYPE_REJECTED` when it refuses the type but might accept
    * another one.
    */
-  putManifest(manifest: ManifestBlob, options?: PutManifestOptions): Promise<void>;
+  putManifest(manifest: TypedManifestBlob, options?: PutManifestOptions): Promise<void>;
   /** Stores signatures for the manifest (or `instance`), replacing those there. */
   putSignatures?(signatures: readonly Signature[], options?: PutManifestOptions): Promise<void>;
-  /** Makes everything written visible. MUST be atomic where the storage allows it. */
+  /** Makes the image part of the destination (see the interface's visibility rules). */
   commit(options?: CommitOptions): Promise<void>;
 }

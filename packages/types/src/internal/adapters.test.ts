@@ -79,9 +79,48 @@ describe('asInternalSource', () => {
 });
 
 describe('asInternalDestination', () => {
-  it('completes the traits with the documented defaults', () => {
-    const internal = asInternalDestination(minimalDestination());
+  it('completes the traits with the documented defaults and drops unknown keys', () => {
+    const internal = asInternalDestination(
+      minimalDestination({ traits: { supportsConcurrentBlobWrites: true, bogus: 1 } as never }),
+    );
     expect(internal.traits).toEqual({ ...DEFAULT_TRAITS, supportsConcurrentBlobWrites: true });
+    expect(Object.isFrozen(internal.traits)).toBe(true);
+    expect(internal.committedManifestDigest).toBeUndefined();
+  });
+
+  it('takes a third party with putSignatures but no declared kinds to accept every kind', () => {
+    const internal = asInternalDestination(minimalDestination({ putSignatures: async () => {} }));
+    expect(internal.traits.supportedSignatureKinds).toEqual(['simple-signing', 'sigstore']);
+  });
+
+  it('refuses a signature kind the destination did not declare', async () => {
+    const internal = asInternalDestination(
+      minimalDestination({ traits: { supportedSignatureKinds: ['simple-signing'] }, putSignatures: async () => {} }),
+    );
+    const sigstore: Signature = { kind: 'sigstore', mediaType: 'x', payload: new Uint8Array(), annotations: {} };
+    await expect(internal.putSignatures([sigstore])).rejects.toSatisfy(
+      (e) => isImageError(e, 'ERR_NOT_IMPLEMENTED') && String((e as Error).message).includes('sigstore'),
+    );
+  });
+
+  it('passes only public options to a third party', async () => {
+    const seen: unknown[] = [];
+    const internal = asInternalDestination(
+      minimalDestination({
+        putBlob: async (_s, info, options) => {
+          seen.push(options);
+          return { digest: info.digest ?? digest, size: 1 };
+        },
+        tryReusingBlob: async (_info, options) => {
+          seen.push(options);
+          return undefined;
+        },
+      }),
+    );
+    const cache = { secret: true } as never;
+    await internal.putBlob((async function* () {})(), { digest }, { isConfig: true, layerIndex: 3, cache });
+    await internal.tryReusingBlob({ digest }, { canSubstitute: true, layerIndex: 1, cache });
+    expect(seen).toEqual([{ isConfig: true }, { canSubstitute: true }]);
   });
 
   it('never reuses a blob for a destination without tryReusingBlob', async () => {
@@ -102,7 +141,7 @@ describe('asInternalDestination', () => {
     const stored: Signature[][] = [];
     const internal = asInternalDestination(
       minimalDestination({
-        traits: { supportsSignatures: true },
+        traits: { supportedSignatureKinds: ['simple-signing'] },
         putSignatures: async (s) => {
           stored.push([...s]);
         },

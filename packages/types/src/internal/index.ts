@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import type { BlobInfo, ByteStream } from '../blob-info.ts';
+import type { BlobInfo, ByteStream, CompressionAlgorithm, PutBlobInfo, ReusedBlob, StoredBlob } from '../blob-info.ts';
 import type { Digest } from '../digest.ts';
 import { ImageError } from '../errors.ts';
 import type { CallOptions } from '../options.ts';
@@ -14,11 +14,15 @@ import type {
   BlobStream,
   DestinationTraits,
   ImageDestination,
+  ImageReference,
   ImageSource,
   PutBlobOptions,
   PutManifestOptions,
   ReuseOptions,
 } from '../transport.ts';
+import type { BlobInfoCache } from './blob-info-cache.ts';
+
+export { type BlobInfoCache, type BlobLocation, NO_CACHE } from './blob-info-cache.ts';
 
 /**
  * Brand of first-party sources and destinations. The version in the key changes whenever the private
@@ -30,16 +34,24 @@ export const INTERNAL: unique symbol = Symbol.for('ferry.internal.v1') as never;
 export interface BlobRange {
   /** First byte. */
   readonly offset: number;
-  /** Number of bytes. */
-  readonly length: number;
+  /** Number of bytes; absent means to the end (a resumed download often does not know the size). */
+  readonly length?: number;
+}
+
+/** Options of {@link InternalSource.getBlob}. */
+export interface InternalGetBlobOptions extends CallOptions {
+  /** Where to record what is learnt about the blob. */
+  readonly cache?: BlobInfoCache;
 }
 
 /** A source with every optional member of {@link ImageSource} present. */
 export interface InternalSource extends ImageSource {
   /** First-party brand. */
   readonly [INTERNAL]: true;
+  /** Reads a blob; see {@link ImageSource.getBlob}. */
+  getBlob(info: BlobInfo, options?: InternalGetBlobOptions): Promise<BlobStream>;
   /** Signatures for the manifest (or `instance`); empty when the transport stores none. */
-  getSignatures(instance?: Digest, options?: CallOptions): Promise<Signature[]>;
+  getSignatures(instance?: Digest, options?: CallOptions): Promise<readonly Signature[]>;
   /** Whether {@link InternalSource.getBlobRange} can read part of a blob cheaply. */
   readonly supportsRangeReads: boolean;
   /** Reads part of a blob. Throws `ERR_NOT_IMPLEMENTED` when `supportsRangeReads` is false. */
@@ -50,12 +62,26 @@ export interface InternalSource extends ImageSource {
 export interface InternalPutBlobOptions extends PutBlobOptions {
   /** Position of the layer in the manifest, when the blob is a layer. */
   readonly layerIndex?: number;
+  /** True when the layer is known to be an empty tar (schema 1 throwaway layers). */
+  readonly emptyLayer?: boolean;
+  /** Where to record what is learnt about the blob. */
+  readonly cache?: BlobInfoCache;
 }
 
 /** Hints the copy pipeline gives a destination when asking it to reuse a blob. */
 export interface InternalReuseOptions extends ReuseOptions {
   /** Position of the layer in the manifest, when the blob is a layer. */
   readonly layerIndex?: number;
+  /** True when the layer is known to be an empty tar. */
+  readonly emptyLayer?: boolean;
+  /** The source image, so a registry can mount from it before any location was recorded. */
+  readonly sourceReference?: ImageReference;
+  /** A substitute MUST have this compression (e.g. `zstd` under `--dest-compress-format zstd`). */
+  readonly requiredCompression?: CompressionAlgorithm | 'none';
+  /** Manifest types the result may be written into; a substitute MUST fit one of them. */
+  readonly possibleManifestMediaTypes?: readonly string[];
+  /** Where to look for candidate locations and record reuse. */
+  readonly cache?: BlobInfoCache;
 }
 
 /** A destination with every optional member of {@link ImageDestination} present. */
@@ -65,36 +91,45 @@ export interface InternalDestination extends ImageDestination {
   /** Traits with every default filled in. */
   readonly traits: Required<DestinationTraits>;
   /** Stores a blob; see {@link ImageDestination.putBlob}. */
-  putBlob(
-    stream: ByteStream,
-    info: import('../blob-info.ts').PutBlobInfo,
-    options?: InternalPutBlobOptions,
-  ): Promise<BlobInfo>;
+  putBlob(stream: ByteStream, info: PutBlobInfo, options?: InternalPutBlobOptions): Promise<StoredBlob>;
   /** Reuses a blob; `undefined` when it cannot (always, for a destination without reuse). */
-  tryReusingBlob(info: BlobInfo, options?: InternalReuseOptions): Promise<BlobInfo | undefined>;
-  /** Stores signatures. Throws `ERR_NOT_IMPLEMENTED` for a non-empty list when `traits.supportsSignatures` is false. */
+  tryReusingBlob(info: BlobInfo, options?: InternalReuseOptions): Promise<ReusedBlob | undefined>;
+  /**
+   * Stores signatures. Throws `ERR_NOT_IMPLEMENTED` for a list holding a kind that is not in
+   * `traits.supportedSignatureKinds`; an empty list is always accepted.
+   */
   putSignatures(signatures: readonly Signature[], options?: PutManifestOptions): Promise<void>;
+  /** The digest of the top-level manifest once `commit` resolved, for destinations that compute one. */
+  readonly committedManifestDigest: Digest | undefined;
 }
 
 /** The defaults a third-party destination's traits are completed with. */
 export const DEFAULT_TRAITS: Readonly<Required<DestinationTraits>> = Object.freeze({
   supportedManifestMediaTypes: Object.freeze([]) as readonly string[],
+  supportedSignatureKinds: Object.freeze([]) as readonly Signature['kind'][],
   desiredLayerCompression: 'preserve',
   acceptsForeignLayerURLs: false,
   mustMatchRuntimeOS: false,
   ignoresEmbeddedDockerReference: false,
   supportsConcurrentBlobWrites: false,
-  supportsSignatures: false,
   supportsManifestLists: false,
 });
 
-/** Completes traits with {@link DEFAULT_TRAITS}. An empty `supportedManifestMediaTypes` means "any type". */
+/**
+ * Completes traits with {@link DEFAULT_TRAITS}; keys that are not traits are dropped. An empty
+ * `supportedManifestMediaTypes` means "any type".
+ * @example
+ * ```ts
+ * const traits = completeTraits({ supportsConcurrentBlobWrites: true });
+ * ```
+ */
 export function completeTraits(traits: DestinationTraits | undefined): Required<DestinationTraits> {
-  const out = { ...DEFAULT_TRAITS };
-  for (const [key, value] of Object.entries(traits ?? {})) {
-    if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+  const out: Record<string, unknown> = { ...DEFAULT_TRAITS };
+  for (const key of Object.keys(DEFAULT_TRAITS)) {
+    const value = (traits as Record<string, unknown> | undefined)?.[key];
+    if (value !== undefined) out[key] = value;
   }
-  return Object.freeze(out);
+  return Object.freeze(out) as Required<DestinationTraits>;
 }
 
 function isInternal(value: object): boolean {
@@ -104,16 +139,20 @@ function isInternal(value: object): boolean {
 /**
  * Returns `source` itself when it is first-party, otherwise a wrapper whose missing members are filled
  * with safe defaults: no signatures, no range reads.
+ * @example
+ * ```ts
+ * await using source = asInternalSource(await ref.newImageSource());
+ * ```
  */
 export function asInternalSource(source: ImageSource): InternalSource {
   if (isInternal(source)) return source as InternalSource;
-  const wrapper: InternalSource = {
+  return {
     [INTERNAL]: true,
     get reference() {
       return source.reference;
     },
     getManifest: (instance, options) => source.getManifest(instance, options),
-    getBlob: (info, options) => source.getBlob(info, options),
+    getBlob: (info, options) => source.getBlob(info, options?.signal === undefined ? {} : { signal: options.signal }),
     getSignatures: async (instance, options) =>
       source.getSignatures === undefined ? [] : await source.getSignatures(instance, options),
     supportsRangeReads: false,
@@ -122,39 +161,63 @@ export function asInternalSource(source: ImageSource): InternalSource {
     },
     [Symbol.asyncDispose]: () => source[Symbol.asyncDispose](),
   };
-  return wrapper;
 }
 
 /**
  * Returns `destination` itself when it is first-party, otherwise a wrapper whose missing members are
  * filled with safe defaults: traits per {@link DEFAULT_TRAITS}, no blob reuse, and signatures refused
- * with `ERR_NOT_IMPLEMENTED` (an empty list is accepted), so nothing is dropped silently.
+ * with `ERR_NOT_IMPLEMENTED` (an empty list is accepted), so nothing is dropped silently. A third party
+ * that implements `putSignatures` but names no signature kinds is taken to accept every kind.
+ * @example
+ * ```ts
+ * await using dest = asInternalDestination(await ref.newImageDestination());
+ * ```
  */
 export function asInternalDestination(destination: ImageDestination): InternalDestination {
   if (isInternal(destination)) return destination as InternalDestination;
-  const traits = completeTraits(destination.traits);
-  const wrapper: InternalDestination = {
+  const declared = destination.traits?.supportedSignatureKinds;
+  const traits = completeTraits({
+    ...destination.traits,
+    supportedSignatureKinds:
+      declared ?? (destination.putSignatures === undefined ? [] : (['simple-signing', 'sigstore'] as const)),
+  });
+  return {
     [INTERNAL]: true,
     get reference() {
       return destination.reference;
     },
     traits,
-    putBlob: (stream, info, options) => destination.putBlob(stream, info, options),
+    putBlob: (stream, info, options) => destination.putBlob(stream, info, publicPutOptions(options)),
     tryReusingBlob: async (info, options) =>
-      destination.tryReusingBlob === undefined ? undefined : await destination.tryReusingBlob(info, options),
+      destination.tryReusingBlob === undefined
+        ? undefined
+        : await destination.tryReusingBlob(info, publicReuseOptions(options)),
     putManifest: (manifest, options) => destination.putManifest(manifest, options),
     putSignatures: async (signatures, options) => {
-      if (destination.putSignatures !== undefined && traits.supportsSignatures) {
-        return destination.putSignatures(signatures, options);
+      const refused = signatures.find((s) => !traits.supportedSignatureKinds.includes(s.kind));
+      if (refused !== undefined) {
+        throw new ImageError('ERR_NOT_IMPLEMENTED', `${describe(destination)} cannot store ${refused.kind} signatures`);
       }
-      if (signatures.length > 0) {
-        throw new ImageError('ERR_NOT_IMPLEMENTED', `${describe(destination)} cannot store signatures`);
+      if (signatures.length > 0 && destination.putSignatures !== undefined) {
+        await destination.putSignatures(signatures, options);
       }
     },
+    committedManifestDigest: undefined,
     commit: (options) => destination.commit(options),
     [Symbol.asyncDispose]: () => destination[Symbol.asyncDispose](),
   };
-  return wrapper;
+}
+
+// a third party sees only the public options: private hints (the cache, source reference) stay inside
+function publicPutOptions(options: InternalPutBlobOptions | undefined): PutBlobOptions {
+  return { ...(options?.signal && { signal: options.signal }), ...(options?.isConfig && { isConfig: true }) };
+}
+
+function publicReuseOptions(options: InternalReuseOptions | undefined): ReuseOptions {
+  return {
+    ...(options?.signal && { signal: options.signal }),
+    ...(options?.canSubstitute && { canSubstitute: true }),
+  };
 }
 
 function describe(x: ImageSource | ImageDestination): string {
