@@ -33,7 +33,11 @@ export function codecFor(algorithm: CompressionAlgorithm): CompressionCodec {
  * await writeFileAtomic(path, compressStream(tar, 'zstd', { level: 3, signal }), { signal });
  * ```
  */
-export function compressStream(source: ByteStream, algorithm: CompressionAlgorithm, options?: CompressOptions): ByteStream {
+export function compressStream(
+  source: ByteStream,
+  algorithm: CompressionAlgorithm,
+  options?: CompressOptions,
+): ByteStream {
   return codecFor(algorithm).compress(source, options);
 }
 
@@ -47,6 +51,10 @@ export function compressStream(source: ByteStream, algorithm: CompressionAlgorit
  * for await (const chunk of decompressStream(layer, 'gzip', { signal })) tar.write(chunk);
  * ```
  */
-export function decompressStream(source: ByteStream, algorithm: CompressionAlgorithm, options?: CallOptions): ByteStream {
+export function decompressStream(
+  source: ByteStream,
+  algorithm: CompressionAlgorithm,
+  options?: CallOptions,
+): ByteStream {
   return codecFor(algorithm).decompress(source, options);
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Digest, DigestAlgorithm } from '@ferry/types';
+import { ImageError } from '@ferry/types';
 
 /** The digest and size of a stream of bytes, known once it has been read to the end. */
 export interface BlobDigest {
@@ -20,7 +21,7 @@ export interface Digester {
   readonly size: number;
   /** Hashes more bytes. The chunk is neither copied nor kept. */
   update(chunk: Uint8Array): void;
-  /** Ends hashing and returns the digest and size. May be called once; later calls throw. */
+  /** Ends hashing and returns the digest and size. May be called once; later calls (and updates) throw `ERR_INVALID_ARGUMENT`. */
   finish(): BlobDigest;
 }
 
@@ -28,17 +29,25 @@ class HashDigester implements Digester {
   readonly algorithm: DigestAlgorithm;
   size = 0;
   readonly #hash;
+  #finished = false;
   constructor(algorithm: DigestAlgorithm) {
     this.algorithm = algorithm;
     this.#hash = createHash(algorithm);
   }
   update(chunk: Uint8Array): void {
+    if (this.#finished) throw finishedError();
     this.#hash.update(chunk);
     this.size += chunk.byteLength;
   }
   finish(): BlobDigest {
+    if (this.#finished) throw finishedError();
+    this.#finished = true;
     return { digest: `${this.algorithm}:${this.#hash.digest('hex')}` as Digest, size: this.size };
   }
+}
+
+function finishedError(): ImageError {
+  return new ImageError('ERR_INVALID_ARGUMENT', 'the digester was already finished');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { constants, createGunzip, createGzip } from 'node:zlib';
 import { ImageError } from '@ferry/types';
-import type { CompressionCodec } from './compression-codec.ts';
 import { checkLevel } from './check-level.ts';
+import type { CompressionCodec } from './compression-codec.ts';
 import { corruptDataError } from './corrupt-data-error.ts';
 import { pipeThrough } from './pipe-through.ts';
 

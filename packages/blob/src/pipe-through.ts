@@ -30,15 +30,16 @@ export function pipeThrough(
   options: PipeThroughOptions = {},
 ): ByteStream {
   // the transform is made only when iteration starts, so an unread result holds no native handle
-  return guardedStream(source, (input) => run(input, createTransform(), options));
+  return guardedStream(source, (input) => run(input, createTransform, options));
 }
 
 async function* run(
   input: AsyncIterator<Uint8Array>,
-  transform: Duplex,
+  createTransform: () => Duplex,
   options: PipeThroughOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const { signal } = options;
+  const transform = createTransform();
   const state: PumpState = { stopped: false, sourceEnded: false, sourceFailure: undefined };
   // errors are read through the async iterator below; this listener only keeps a late one from crashing
   transform.on('error', ignore);

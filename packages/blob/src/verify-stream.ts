@@ -101,7 +101,10 @@ class VerifyingIterator implements AsyncIterator<Uint8Array> {
       throw new ImageError('ERR_SIZE_MISMATCH', `${this.#what}: got ${result.size} bytes, expected ${size}`);
     }
     if (digest !== undefined && result.digest !== digest) {
-      throw new ImageError('ERR_DIGEST_MISMATCH', `${this.#what}: digest mismatch, expected ${digest}, got ${result.digest}`);
+      throw new ImageError(
+        'ERR_DIGEST_MISMATCH',
+        `${this.#what}: digest mismatch, expected ${digest}, got ${result.digest}`,
+      );
     }
     return result;
   }

@@ -117,7 +117,11 @@ async function* decompress(
         }
         const [remaining, produced, consumed] = result;
         src = src.subarray(consumed);
-        if (produced > 0) yield out.subarray(0, produced);
+        if (produced > 0) {
+          yield out.subarray(0, produced);
+          // one input chunk may expand a lot; stop between output buffers, not only between input chunks
+          signal?.throwIfAborted();
+        }
         // zstd's contract: input used up and room left in the output means everything decodable was flushed
         if (src.byteLength === 0 && (produced < out.byteLength || remaining === 0)) {
           inFrame = remaining !== 0;

@@ -4,7 +4,32 @@
  *
  * @packageDocumentation
  */
+
+export { chooseInstance, listInstances } from './choose-instance.ts';
+export { type Schema1LayerFacts, schema1ToSchema2 } from './convert-from-schema1.ts';
+export { dockerListToOciIndex, ociIndexToDockerList } from './convert-list.ts';
+export {
+  type ConvertedManifest,
+  type ConvertManifestOptions,
+  convertManifest,
+  type ExtraBlob,
+} from './convert-manifest.ts';
+export { ociToSchema2, schema2ToOci } from './convert-schema2-oci.ts';
+export {
+  GZIPPED_EMPTY_LAYER,
+  GZIPPED_EMPTY_LAYER_DIGEST,
+  type Schema1Identity,
+  schema2ToSchema1,
+} from './convert-to-schema1.ts';
 export { guessMediaType } from './guess-media-type.ts';
+export {
+  compressionOfMediaType,
+  type LayerCompression,
+  type LayerFormat,
+  layerMediaTypeFor,
+  type NamedCompression,
+} from './layer-compression.ts';
+export { configDescriptor, type LayerInfo, layerInfos } from './layer-infos.ts';
 export { digestedPayload, manifestDigest, matchesDigest } from './manifest-digest.ts';
 export type {
   Descriptor,
@@ -50,8 +75,16 @@ export {
   OCI_MANIFEST_MEDIA_TYPE,
 } from './media-types.ts';
 export { normalizeMediaType } from './normalize-media-type.ts';
-export { type ConfigHistoryEntry, type ContainerConfig, type ImageConfig, parseImageConfig } from './parse-image-config.ts';
+export { formatPlatform, normalizePlatform } from './normalize-platform.ts';
+export {
+  type ConfigHistoryEntry,
+  type ContainerConfig,
+  type ImageConfig,
+  parseImageConfig,
+} from './parse-image-config.ts';
 export { parseDockerSchema2, parseOciManifest } from './parse-image-manifest.ts';
 export { parseDockerManifestList, parseOciIndex } from './parse-list.ts';
 export { parseManifest } from './parse-manifest.ts';
 export { parseDockerSchema1 } from './parse-schema1.ts';
+export { platformFromNode, systemPlatform } from './system-platform.ts';
+export { type LayerUpdate, updateLayerInfos } from './update-layer-infos.ts';

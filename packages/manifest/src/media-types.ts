@@ -34,9 +34,11 @@ export const OCI_LAYER_ZSTD_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar
 /** OCI non-distributable layer (deprecated), uncompressed tar. */
 export const OCI_LAYER_NONDISTRIBUTABLE_MEDIA_TYPE = 'application/vnd.oci.image.layer.nondistributable.v1.tar';
 /** OCI non-distributable layer (deprecated), gzip-compressed tar. */
-export const OCI_LAYER_NONDISTRIBUTABLE_GZIP_MEDIA_TYPE = 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
+export const OCI_LAYER_NONDISTRIBUTABLE_GZIP_MEDIA_TYPE =
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
 /** OCI non-distributable layer (deprecated), zstd-compressed tar. */
-export const OCI_LAYER_NONDISTRIBUTABLE_ZSTD_MEDIA_TYPE = 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd';
+export const OCI_LAYER_NONDISTRIBUTABLE_ZSTD_MEDIA_TYPE =
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd';
 
 /** Suffix ocicrypt appends to a layer media type when the layer is encrypted. */
 export const ENCRYPTED_SUFFIX = '+encrypted';

@@ -1,7 +1,13 @@
 import { digestBytes } from '@ferry/blob';
 import { ImageError } from '@ferry/types';
 import { checkMediaTypeField, checkUnambiguous } from './format-checks.ts';
-import { checkSchemaVersion, type JsonObject, optionalString, optionalStringMap, requiredArray } from './json-fields.ts';
+import {
+  checkSchemaVersion,
+  type JsonObject,
+  optionalString,
+  optionalStringMap,
+  requiredArray,
+} from './json-fields.ts';
 import type { Descriptor, DockerSchema2Manifest, OciManifest } from './manifest-types.ts';
 import {
   DOCKER_V2S2_FOREIGN_LAYER_GZIP_MEDIA_TYPE,
@@ -76,7 +82,8 @@ export function parseOciManifest(bytes: Uint8Array): OciManifest {
   checkUnambiguous(root, OCI_MANIFEST_MEDIA_TYPE, ['config', 'layers']);
   const { config, layers } = readConfigAndLayers(root);
   const artifactType = optionalString(root, 'artifactType', '');
-  const subject = root.subject === undefined || root.subject === null ? undefined : parseDescriptor(root.subject, 'subject');
+  const subject =
+    root.subject === undefined || root.subject === null ? undefined : parseDescriptor(root.subject, 'subject');
   const annotations = optionalStringMap(root, 'annotations', '');
   return Object.freeze({
     kind: 'oci-manifest',
@@ -93,6 +100,8 @@ export function parseOciManifest(bytes: Uint8Array): OciManifest {
 
 function readConfigAndLayers(root: JsonObject): { config: Descriptor; layers: readonly Descriptor[] } {
   const config = parseDescriptor(root.config, 'config');
-  const layers = Object.freeze(requiredArray(root, 'layers', '').map((layer, i) => parseDescriptor(layer, `layers[${i}]`)));
+  const layers = Object.freeze(
+    requiredArray(root, 'layers', '').map((layer, i) => parseDescriptor(layer, `layers[${i}]`)),
+  );
   return { config, layers };
 }

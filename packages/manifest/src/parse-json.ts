@@ -1,6 +1,6 @@
 import { MANIFEST_LIMIT } from '@ferry/blob';
 import { ImageError } from '@ferry/types';
-import { type JsonObject, isJsonObject, jsonType } from './json-fields.ts';
+import { isJsonObject, type JsonObject, jsonType } from './json-fields.ts';
 
 /**
  * Decodes a small JSON document (manifest, config) after checking its size against {@link MANIFEST_LIMIT}.
@@ -10,7 +10,10 @@ import { type JsonObject, isJsonObject, jsonType } from './json-fields.ts';
  */
 export function parseJsonObject(bytes: Uint8Array, what: string): JsonObject {
   if (bytes.byteLength > MANIFEST_LIMIT) {
-    throw new ImageError('ERR_TOO_LARGE', `${what} is ${bytes.byteLength} bytes, over the ${MANIFEST_LIMIT}-byte limit`);
+    throw new ImageError(
+      'ERR_TOO_LARGE',
+      `${what} is ${bytes.byteLength} bytes, over the ${MANIFEST_LIMIT}-byte limit`,
+    );
   }
   let text: string;
   try {

@@ -1,6 +1,12 @@
 import { digestBytes } from '@ferry/blob';
 import { checkMediaTypeField, checkUnambiguous } from './format-checks.ts';
-import { checkSchemaVersion, type JsonObject, optionalString, optionalStringMap, requiredArray } from './json-fields.ts';
+import {
+  checkSchemaVersion,
+  type JsonObject,
+  optionalString,
+  optionalStringMap,
+  requiredArray,
+} from './json-fields.ts';
 import type { DockerManifestList, ListEntry, OciIndex } from './manifest-types.ts';
 import { DOCKER_V2_LIST_MEDIA_TYPE, OCI_INDEX_MEDIA_TYPE } from './media-types.ts';
 import { parseDescriptor, parseListEntry } from './parse-descriptor.ts';
@@ -49,7 +55,8 @@ export function parseOciIndex(bytes: Uint8Array): OciIndex {
   checkUnambiguous(root, OCI_INDEX_MEDIA_TYPE, ['manifests']);
   const manifests = readEntries(root);
   const artifactType = optionalString(root, 'artifactType', '');
-  const subject = root.subject === undefined || root.subject === null ? undefined : parseDescriptor(root.subject, 'subject');
+  const subject =
+    root.subject === undefined || root.subject === null ? undefined : parseDescriptor(root.subject, 'subject');
   const annotations = optionalStringMap(root, 'annotations', '');
   return Object.freeze({
     kind: 'oci-index',
@@ -64,5 +71,7 @@ export function parseOciIndex(bytes: Uint8Array): OciIndex {
 }
 
 function readEntries(root: JsonObject): readonly ListEntry[] {
-  return Object.freeze(requiredArray(root, 'manifests', '').map((entry, i) => parseListEntry(entry, `manifests[${i}]`)));
+  return Object.freeze(
+    requiredArray(root, 'manifests', '').map((entry, i) => parseListEntry(entry, `manifests[${i}]`)),
+  );
 }

@@ -118,7 +118,8 @@ function parseHistoryEntry(value: unknown, path: string): Schema1HistoryEntry {
 /** containers/image's `fixManifestLayers`: mutates the two arrays, which are still private here. */
 function collapseDuplicates(fsLayers: Digest[], history: Schema1HistoryEntry[]): void {
   const last = history[history.length - 1] as Schema1HistoryEntry;
-  if (last.parent !== undefined) invalid(`history[${history.length - 1}].v1Compatibility.parent`, 'the base layer has a parent');
+  if (last.parent !== undefined)
+    invalid(`history[${history.length - 1}].v1Compatibility.parent`, 'the base layer has a parent');
   const seen = new Set<string>();
   let previous = '';
   history.forEach((entry, i) => {

@@ -59,7 +59,8 @@ export function schema1SignedPayload(bytes: Uint8Array, root: JsonObject): Uint8
 
 function readFormat(entry: unknown, path: string): FormatInfo {
   const sig = asObject(entry, path);
-  if (typeof sig.protected !== 'string') invalid(`${path}.protected`, `expected a string, got ${jsonType(sig.protected)}`);
+  if (typeof sig.protected !== 'string')
+    invalid(`${path}.protected`, `expected a string, got ${jsonType(sig.protected)}`);
   if (sig.signature !== undefined && typeof sig.signature !== 'string') {
     invalid(`${path}.signature`, `expected a string, got ${jsonType(sig.signature)}`);
   }

@@ -156,7 +156,7 @@ describe('asInternalDestination', () => {
     const third = minimalDestination();
     const internal = asInternalDestination(third);
     await internal.putBlob((async function* () {})(), { digest });
-    await internal.putManifest({ bytes: new Uint8Array(), mediaType: undefined });
+    await internal.putManifest({ bytes: new Uint8Array(), mediaType: 'application/vnd.oci.image.manifest.v1+json' });
     await internal.commit();
     await internal[Symbol.asyncDispose]();
     expect(third.calls).toEqual(['putBlob', 'putManifest', 'commit', 'dispose']);
