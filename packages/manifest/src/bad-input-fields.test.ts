@@ -1,0 +1,233 @@
+import { describe, it } from 'vitest';
+import { DOCKER_V2_LIST_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from './index.ts';
+import {
+  type Case,
+  type Doc,
+  expectRejected,
+  hex64,
+  index,
+  list,
+  oci,
+  s1,
+  s2,
+  withEntry,
+  withHistory,
+  withLayer,
+  withoutLayerField,
+} from './test-support/bad-docs.ts';
+
+const CASES: readonly Case[] = [
+  // required fields
+  [
+    'config missing',
+    (({ config: _, ...d }) => d)(oci()),
+    OCI_MANIFEST_MEDIA_TYPE,
+    'ERR_INVALID_MANIFEST',
+    /^config: expected an object/,
+  ],
+  [
+    'layers missing',
+    (({ layers: _, ...d }) => d)(s2()),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^layers: expected an array/,
+  ],
+  [
+    'layers not an array',
+    { ...oci(), layers: {} },
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^layers: expected an array, got object/,
+  ],
+  [
+    'layer not an object',
+    { ...oci(), layers: [1] },
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^layers\[0\]: expected an object/,
+  ],
+  [
+    'layer without digest',
+    withoutLayerField(oci(), 2, 'digest'),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^layers\[2\]\.digest: expected a string/,
+  ],
+  [
+    'layer without mediaType',
+    withoutLayerField(oci(), 1, 'mediaType'),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^layers\[1\]\.mediaType/,
+  ],
+  [
+    'layer with empty mediaType',
+    withLayer(oci(), 1, { mediaType: '' }),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^layers\[1\]\.mediaType: must not be empty/,
+  ],
+  ['layer without size', withoutLayerField(s2(), 0, 'size'), undefined, 'ERR_INVALID_MANIFEST', /^layers\[0\]\.size/],
+  [
+    'manifests missing',
+    (({ manifests: _, ...d }) => d)(list()),
+    DOCKER_V2_LIST_MEDIA_TYPE,
+    'ERR_INVALID_MANIFEST',
+    /^manifests: expected an array/,
+  ],
+  [
+    'platform without os',
+    withEntry(list(), 1, { platform: { architecture: 'arm' } }),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^manifests\[1\]\.platform\.os/,
+  ],
+  [
+    'platform variant not a string',
+    withEntry(index(), 0, { platform: { architecture: 'arm', os: 'linux', variant: 7 } }),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^manifests\[0\]\.platform\.variant/,
+  ],
+  [
+    'annotation not a string',
+    withLayer(oci(), 0, { annotations: { a: 1 } }),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^layers\[0\]\.annotations\["a"\]/,
+  ],
+  ['urls not strings', withLayer(s2(), 1, { urls: [1] }), undefined, 'ERR_INVALID_MANIFEST', /^layers\[1\]\.urls\[0\]/],
+  ['data not base64', withLayer(oci(), 0, { data: '%%' }), undefined, 'ERR_INVALID_MANIFEST', /^layers\[0\]\.data/],
+  [
+    'subject malformed',
+    { ...oci(), subject: { mediaType: OCI_MANIFEST_MEDIA_TYPE, size: 1 } },
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^subject\.digest/,
+  ],
+  // digests
+  [
+    'md5 digest',
+    withLayer(oci(), 2, { digest: `md5:${'a'.repeat(32)}` }),
+    undefined,
+    'ERR_INVALID_DIGEST',
+    /^layers\[2\]\.digest: .*unsupported algorithm/,
+  ],
+  [
+    'short sha256',
+    withLayer(oci(), 2, { digest: 'sha256:abc' }),
+    undefined,
+    'ERR_INVALID_DIGEST',
+    /^layers\[2\]\.digest: .*64/,
+  ],
+  [
+    'long sha256',
+    withLayer(s2(), 0, { digest: `sha256:${hex64}a` }),
+    undefined,
+    'ERR_INVALID_DIGEST',
+    /^layers\[0\]\.digest/,
+  ],
+  [
+    'uppercase hex',
+    withLayer(s2(), 0, { digest: `sha256:${hex64.toUpperCase()}` }),
+    undefined,
+    'ERR_INVALID_DIGEST',
+    /^layers\[0\]\.digest/,
+  ],
+  [
+    'sha512 of sha256 length',
+    { ...oci(), config: { ...(oci().config as Doc), digest: `sha512:${hex64}` } },
+    undefined,
+    'ERR_INVALID_DIGEST',
+    /^config\.digest: .*128/,
+  ],
+  ['no algorithm', withEntry(list(), 0, { digest: hex64 }), undefined, 'ERR_INVALID_DIGEST', /^manifests\[0\]\.digest/],
+  [
+    'schema1 blobSum invalid',
+    { ...s1(), fsLayers: [{ blobSum: 'sha256:x' }, ...(s1().fsLayers as Doc[]).slice(1)] },
+    undefined,
+    'ERR_INVALID_DIGEST',
+    /^fsLayers\[0\]\.blobSum/,
+  ],
+  [
+    'diff digest as number',
+    withLayer(oci(), 0, { digest: 5 }),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^layers\[0\]\.digest: expected a string, got number/,
+  ],
+  // sizes
+  [
+    'negative size',
+    withLayer(oci(), 1, { size: -1 }),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^layers\[1\]\.size: size -1/,
+  ],
+  ['fractional size', withLayer(s2(), 1, { size: 1.5 }), undefined, 'ERR_INVALID_MANIFEST', /^layers\[1\]\.size/],
+  ['unsafe size', withEntry(index(), 2, { size: 2 ** 53 }), undefined, 'ERR_INVALID_MANIFEST', /^manifests\[2\]\.size/],
+  [
+    'size as string',
+    { ...s2(), config: { ...(s2().config as Doc), size: '12' } },
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^config\.size: expected a size/,
+  ],
+  // schema 1 specifics
+  [
+    'schema1 length mismatch',
+    { ...s1(), fsLayers: (s1().fsLayers as Doc[]).slice(1) },
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^history: has 3 entries but fsLayers has 2/,
+  ],
+  [
+    'schema1 without layers',
+    { ...s1(), fsLayers: [], history: [] },
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^fsLayers: .*at least one/,
+  ],
+  [
+    'schema1 bad v1Compatibility',
+    { ...s1(), history: [{ v1Compatibility: '{' }, ...(s1().history as Doc[]).slice(1)] },
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^history\[0\]\.v1Compatibility: not valid JSON/,
+  ],
+  [
+    'schema1 bad id',
+    withHistory(s1(), 1, { id: 'xyz' }),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^history\[1\]\.v1Compatibility\.id/,
+  ],
+  [
+    'schema1 base with parent',
+    withHistory(s1(), 2, { parent: hex64 }),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^history\[2\]\.v1Compatibility\.parent: the base layer/,
+  ],
+  [
+    'schema1 broken chain',
+    withHistory(s1(), 0, { parent: hex64 }),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^history\[0\]\.v1Compatibility\.parent: expected/,
+  ],
+  [
+    'schema1 throwaway not boolean',
+    withHistory(s1(), 0, { throwaway: 'yes' }),
+    undefined,
+    'ERR_INVALID_MANIFEST',
+    /^history\[0\]\.v1Compatibility\.throwaway/,
+  ],
+  ['schema1 name not a string', { ...s1(), name: 3 }, undefined, 'ERR_INVALID_MANIFEST', /^name: expected a string/],
+];
+
+describe('bad input: fields, digests, sizes, schema 1', () => {
+  it.each(CASES)('%s', (_name, doc, mediaType, code, message) => {
+    expectRejected(doc, mediaType, code, message);
+  });
+});
