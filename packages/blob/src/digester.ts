@@ -1,14 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Digest, DigestAlgorithm } from '@ferry/types';
+import type { Digest, DigestAlgorithm, StoredBlob } from '@ferry/types';
 import { ImageError } from '@ferry/types';
 
 /** The digest and size of a stream of bytes, known once it has been read to the end. */
-export interface BlobDigest {
-  /** The digest of all bytes, e.g. `sha256:…`. */
-  readonly digest: Digest;
-  /** The number of bytes. */
-  readonly size: number;
-}
+export type BlobDigest = StoredBlob;
 
 /**
  * An incremental hasher that also counts bytes, for callers that hash while they write (e.g. a destination
