@@ -24,7 +24,7 @@ step() {
     rc=1
   fi
 }
-step "lint and format (biome)" pnpm exec biome ci .
+step "lint and format (biome)" pnpm exec biome ci --colors=off .
 step "type-check tests" pnpm exec tsc -p tsconfig.tests.json
 step "packaging (publint, attw)" node tools/ci/check-packages.mjs
 
