@@ -1,3 +1,5 @@
+import type { NamedReference } from './named-reference.ts';
+
 /** Options every I/O call takes. */
 export interface CallOptions {
   /**
@@ -34,6 +36,18 @@ export interface SystemOptions extends CallOptions {
    * @default the running system's platform
    */
   readonly platform?: Partial<Platform>;
+  /**
+   * Writing to an OCI layout or archive: keep uncompressed layers uncompressed instead of gzipping them
+   * (skopeo's `--dest-oci-accept-uncompressed-layers`).
+   * @default false
+   */
+  readonly ociAcceptUncompressedLayers?: boolean;
+  /**
+   * Writing a Docker archive: tags recorded for the image besides the destination's own reference
+   * (skopeo's `--additional-tag`).
+   * @default []
+   */
+  readonly additionalTags?: readonly NamedReference[];
   /**
    * Directory for temporary files (spooled streams, staged blobs).
    * @default the transport's own choice: beside the target when writing, `os.tmpdir()` otherwise

@@ -9,7 +9,7 @@ describe('signature storage format', () => {
     expect(decodeSignature(encoded)).toEqual({ kind: 'simple-signing', bytes });
   });
 
-  it('stores a sigstore signature as 0x00 + JSON with a base64 payload, as containers/image does', () => {
+  it('stores a sigstore signature as 0x00 "sigstore-json\\n" + JSON with a base64 payload, as containers/image does', () => {
     const payload = new TextEncoder().encode('{"critical":{}}');
     const signature: Signature = {
       kind: 'sigstore',
@@ -19,7 +19,9 @@ describe('signature storage format', () => {
     };
     const encoded = encodeSignature(signature);
     expect(encoded[0]).toBe(0);
-    const json = JSON.parse(new TextDecoder().decode(encoded.subarray(1)));
+    const text = new TextDecoder().decode(encoded.subarray(1));
+    expect(text.startsWith('sigstore-json\n')).toBe(true);
+    const json = JSON.parse(text.slice('sigstore-json\n'.length));
     expect(json).toEqual({
       mimeType: 'application/vnd.dev.cosign.simplesigning.v1+json',
       payload: Buffer.from(payload).toString('base64'),
@@ -34,15 +36,20 @@ describe('signature storage format', () => {
     expect(decoded.kind === 'sigstore' && decoded.payload).toEqual(payload);
   });
 
+  it('reads the prefixed simple-signing form too', () => {
+    const bytes = new Uint8Array([0, ...new TextEncoder().encode('simple-signing\n'), 0xa3, 0x01]);
+    expect(decodeSignature(bytes)).toEqual({ kind: 'simple-signing', bytes: new Uint8Array([0xa3, 0x01]) });
+  });
+
+  const record = (text: string) => new Uint8Array([0, ...new TextEncoder().encode(text)]);
   it.each([
     ['empty', new Uint8Array()],
-    ['not JSON', new Uint8Array([0, 0x7b])],
-    ['no mimeType', new Uint8Array([0, ...new TextEncoder().encode('{"payload":""}')])],
-    ['payload not base64', new Uint8Array([0, ...new TextEncoder().encode('{"mimeType":"m","payload":"@@"}')])],
-    [
-      'annotation not a string',
-      new Uint8Array([0, ...new TextEncoder().encode('{"mimeType":"m","payload":"","annotations":{"a":1}}')]),
-    ],
+    ['no newline', record('sigstore-json')],
+    ['unknown format', record('x509\n{}')],
+    ['not JSON', record('sigstore-json\n{')],
+    ['no mimeType', record('sigstore-json\n{"payload":""}')],
+    ['payload not base64', record('sigstore-json\n{"mimeType":"m","payload":"@@"}')],
+    ['annotation not a string', record('sigstore-json\n{"mimeType":"m","payload":"","annotations":{"a":1}}')],
   ])('refuses a malformed record (%s) with ERR_SIGNATURE_INVALID', (_why, bytes) => {
     expect(() => decodeSignature(bytes)).toThrow(expect.objectContaining({ code: 'ERR_SIGNATURE_INVALID' }));
     try {

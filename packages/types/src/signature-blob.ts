@@ -2,9 +2,12 @@ import { ImageError } from './errors.ts';
 import type { Signature } from './signature.ts';
 
 // containers/image's on-disk form (dir: signature-N, lookaside files): a simple-signing signature is its
-// OpenPGP bytes as they are (an OpenPGP packet never starts with 0x00); any other kind is 0x00 followed by
-// JSON. For sigstore the JSON is {"mimeType", "payload" (base64), "annotations"}.
-const SIGSTORE_PREFIX = 0x00;
+// OpenPGP bytes as they are (an OpenPGP packet never starts with 0x00); any other kind is 0x00, the format
+// name, a newline, then the data. For sigstore the name is "sigstore-json" and the data the JSON
+// {"mimeType", "payload" (base64), "annotations"}. A reader also accepts "simple-signing" in that form.
+const FORMAT_PREFIX = 0x00;
+const SIGSTORE_FORMAT = 'sigstore-json';
+const SIMPLE_SIGNING_FORMAT = 'simple-signing';
 
 /**
  * Encodes a signature in containers/image's storage format, so that files Ferry writes are read by
@@ -21,9 +24,9 @@ export function encodeSignature(signature: Signature): Uint8Array {
     payload: toBase64(signature.payload),
     annotations: signature.annotations,
   });
-  const body = new TextEncoder().encode(json);
+  const body = new TextEncoder().encode(`${SIGSTORE_FORMAT}\n${json}`);
   const out = new Uint8Array(body.byteLength + 1);
-  out[0] = SIGSTORE_PREFIX;
+  out[0] = FORMAT_PREFIX;
   out.set(body, 1);
   return out;
 }
@@ -38,10 +41,21 @@ export function encodeSignature(signature: Signature): Uint8Array {
  */
 export function decodeSignature(bytes: Uint8Array): Signature {
   if (bytes.byteLength === 0) throw new ImageError('ERR_SIGNATURE_INVALID', 'empty signature');
-  if (bytes[0] !== SIGSTORE_PREFIX) return { kind: 'simple-signing', bytes };
+  if (bytes[0] !== FORMAT_PREFIX) return { kind: 'simple-signing', bytes };
+  const newline = bytes.indexOf(0x0a);
+  if (newline === -1) throw new ImageError('ERR_SIGNATURE_INVALID', 'invalid signature format: missing newline');
+  const format = new TextDecoder().decode(bytes.subarray(1, newline));
+  const data = bytes.subarray(newline + 1);
+  if (format === SIMPLE_SIGNING_FORMAT) return { kind: 'simple-signing', bytes: data };
+  if (format !== SIGSTORE_FORMAT) {
+    throw new ImageError(
+      'ERR_SIGNATURE_INVALID',
+      `unsupported signature format ${JSON.stringify(format.slice(0, 64))}`,
+    );
+  }
   let record: unknown;
   try {
-    record = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(1)));
+    record = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
   } catch (cause) {
     throw new ImageError('ERR_SIGNATURE_INVALID', 'sigstore signature record is not valid JSON', { cause });
   }
