@@ -1,0 +1,36 @@
+import type { Digest, ProgressEvent } from '@ferry/types';
+import type { BlobInfoCache, InternalDestination, InternalSource } from '@ferry/types/internal';
+import type { CopyOptions, DestinationCompression } from './copy-options.ts';
+import type { Semaphore } from './semaphore.ts';
+
+/** What the layer pipeline should do to layers, decided once per copy. */
+export type LayerWish =
+  | { readonly kind: 'preserve' }
+  | { readonly kind: 'decompress'; readonly demanded: boolean }
+  | { readonly kind: 'compress'; readonly compression: DestinationCompression; readonly demanded: boolean };
+
+/** State shared by every image of one copy. */
+export interface CopyContext {
+  readonly source: InternalSource;
+  readonly destination: InternalDestination;
+  readonly options: CopyOptions;
+  readonly signal: AbortSignal | undefined;
+  readonly cache: BlobInfoCache;
+  /** Limits blob copies across the copy (and other copies sharing it). */
+  readonly semaphore: Semaphore;
+  /** Serialises blob writes when the destination cannot take them concurrently; otherwise undefined. */
+  readonly writeLock: Semaphore | undefined;
+  readonly layerWish: LayerWish;
+  /** Writes one report line. */
+  report(line: string): void;
+  /** Sends a progress event (never throws). */
+  emit(event: ProgressEvent): void;
+  /** A new transfer id. */
+  nextTransferId(): number;
+}
+
+/** Where in a list an image is, for policy, progress and putManifest. */
+export interface ImageTarget {
+  /** The instance digest in the source list, or undefined for a top-level image. */
+  readonly instance: Digest | undefined;
+}

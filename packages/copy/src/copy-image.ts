@@ -1,0 +1,138 @@
+import { chooseInstance } from '@ferry/manifest';
+import { ImageError, type ImageReference, type PolicyContext, type ProgressEvent } from '@ferry/types';
+import {
+  asInternalDestination,
+  asInternalSource,
+  type InternalDestination,
+  type InternalSource,
+  NO_CACHE,
+} from '@ferry/types/internal';
+import type { CopyContext } from './copy-context.ts';
+import { copyList } from './copy-list.ts';
+import type { CopyOptions, CopyResult } from './copy-options.ts';
+import { copySingleImage } from './copy-single.ts';
+import { layerWish } from './layer-plan.ts';
+import { readManifest } from './read-manifest.ts';
+import { createSemaphore } from './semaphore.ts';
+
+const DEFAULT_PARALLEL_BLOBS = 6;
+
+/**
+ * Copies the image (or list) `srcRef` names to `destRef`, as containers/image's `copy.Image`: the policy is
+ * checked before anything else is read from the source; blobs the destination already has are reused;
+ * every other blob is streamed, verified and (de)compressed as planned; the manifest type is negotiated
+ * with fallbacks; signatures are copied; and the destination is committed last. On any failure or abort
+ * the destination is disposed of without a commit, and the error (or `signal.reason`) is rethrown.
+ *
+ * @returns the top-level manifest written, its media type and digest.
+ * @throws {@link ImageError} `ERR_POLICY_REJECTED`, `ERR_DIGEST_MISMATCH`, `ERR_INVALID_ARGUMENT`,
+ * `ERR_MANIFEST_CONVERSION`, … or whatever a transport throws.
+ * @example
+ * ```ts
+ * const transports = createTransportRegistry([dirTransport()]);
+ * const { digest } = await copyImage(
+ *   insecureAcceptAnythingPolicy(),
+ *   transports.parse('dir:/tmp/copy'),
+ *   transports.parse('dir:/tmp/image'),
+ *   { reportWriter: (line) => console.error(line) },
+ * );
+ * ```
+ */
+export async function copyImage(
+  policy: PolicyContext,
+  destRef: ImageReference,
+  srcRef: ImageReference,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  checkOptions(options);
+  const callOptions = signal === undefined ? {} : { signal };
+  const source = asInternalSource(await srcRef.newImageSource({ ...options.sourceOptions, ...callOptions }));
+  return withDisposal(source, async () => {
+    // please keep this first: nothing the source says is trusted before the policy accepted it
+    await policy.checkImageAllowed({ source }, callOptions);
+    const destination = asInternalDestination(
+      await destRef.newImageDestination({ ...options.destinationOptions, ...callOptions }),
+    );
+    // disposing without a commit discards what was written
+    return withDisposal(destination, async () => {
+      const result = await copyTopLevel(makeContext(source, destination, options), policy);
+      await destination.commit({
+        ...callOptions,
+        topLevelManifest: { bytes: result.manifest, mediaType: result.mediaType },
+      });
+      return result;
+    });
+  });
+}
+
+// like `await using`, except that a failure to dispose does not hide the error that caused it
+async function withDisposal<R>(resource: AsyncDisposable, body: () => Promise<R>): Promise<R> {
+  let result: R;
+  try {
+    result = await body();
+  } catch (error) {
+    await Promise.resolve(resource[Symbol.asyncDispose]()).catch(() => undefined);
+    throw error;
+  }
+  await resource[Symbol.asyncDispose]();
+  return result;
+}
+
+async function copyTopLevel(ctx: CopyContext, policy: PolicyContext): Promise<CopyResult> {
+  const top = await readManifest(ctx.source, undefined, ctx.signal);
+  if (top.kind !== 'docker-manifest-list' && top.kind !== 'oci-index') {
+    return copySingleImage(ctx, { manifest: top, sourceInstance: undefined, asInstance: false });
+  }
+  const selection = ctx.options.imageListSelection ?? 'system';
+  if (selection !== 'system') return copyList(ctx, policy, top, selection);
+  // like skopeo without --all: the one image for this system, written as a single image
+  const entry = chooseInstance(top, ctx.options.sourceOptions?.platform);
+  await policy.checkImageAllowed(
+    { source: ctx.source, instance: entry.digest },
+    ctx.signal === undefined ? {} : { signal: ctx.signal },
+  );
+  const manifest = await readManifest(ctx.source, entry.digest, ctx.signal);
+  if (manifest.kind === 'docker-manifest-list' || manifest.kind === 'oci-index') {
+    throw new ImageError('ERR_INVALID_IMAGE', `instance ${entry.digest} of the list is itself a list`);
+  }
+  return copySingleImage(ctx, { manifest, sourceInstance: entry.digest, asInstance: false });
+}
+
+function makeContext(source: InternalSource, destination: InternalDestination, options: CopyOptions): CopyContext {
+  let transfers = 0;
+  const { onProgress, reportWriter } = options;
+  return {
+    source,
+    destination,
+    options,
+    signal: options.signal,
+    cache: options.blobInfoCache ?? NO_CACHE,
+    semaphore: options.semaphore ?? createSemaphore(options.maxParallelBlobs ?? DEFAULT_PARALLEL_BLOBS),
+    writeLock: destination.traits.supportsConcurrentBlobWrites ? undefined : createSemaphore(1),
+    layerWish: layerWish(options, destination.traits),
+    report: (line: string): void => reportWriter?.(line),
+    emit: (event: ProgressEvent): void => {
+      try {
+        onProgress?.(event);
+      } catch {
+        // a listener must not throw; if one does, the copy goes on
+      }
+    },
+    nextTransferId: () => ++transfers,
+  };
+}
+
+function checkOptions(options: CopyOptions): void {
+  const { maxParallelBlobs, progressInterval } = options;
+  if (maxParallelBlobs !== undefined && !(Number.isSafeInteger(maxParallelBlobs) && maxParallelBlobs >= 1)) {
+    throw new ImageError('ERR_INVALID_ARGUMENT', `maxParallelBlobs ${maxParallelBlobs} is not a positive integer`);
+  }
+  if (progressInterval !== undefined && !(Number.isFinite(progressInterval) && progressInterval >= 0)) {
+    throw new ImageError('ERR_INVALID_ARGUMENT', `progressInterval ${progressInterval} is not a non-negative number`);
+  }
+  if (options.decompress === true && options.destinationCompression !== undefined) {
+    throw new ImageError('ERR_INVALID_ARGUMENT', 'decompress and destinationCompression cannot be used together');
+  }
+}

@@ -1,0 +1,109 @@
+import type { Digest, Platform, ProgressListener, SystemOptions } from '@ferry/types';
+import type { BlobInfoCache } from '@ferry/types/internal';
+import type { Semaphore } from './semaphore.ts';
+
+/**
+ * Which images of a source list to copy (ignored when the source is a single image):
+ * - `'system'`: only the instance for the running system, or `sourceOptions.platform`, written as a single
+ *   image (no list), like skopeo without `--all`;
+ * - `'all'`: every instance and the list;
+ * - `{ instances }`: these instances and the list (which still names every instance);
+ * - `{ platforms }`: the instances matching any of these platforms (each given field must be equal) and the list;
+ * - `'index-only'`: the list bytes alone, no instance (skopeo's `--multi-arch index-only`).
+ */
+export type ImageListSelection =
+  | 'system'
+  | 'all'
+  | 'index-only'
+  | { readonly instances: readonly Digest[] }
+  | { readonly platforms: readonly Partial<Platform>[] };
+
+/** How layers should be compressed at the destination. */
+export interface DestinationCompression {
+  /** The algorithm to compress uncompressed layers with, and to recompress layers in another format to. */
+  readonly algorithm: 'gzip' | 'zstd';
+  /**
+   * The level: gzip 0–9, zstd 1–19.
+   * @default the algorithm's own default (gzip 6, zstd 3)
+   */
+  readonly level?: number;
+}
+
+/** Options of {@link copyImage}: the TypeScript counterpart of containers/image's `copy.Options`. */
+export interface CopyOptions {
+  /** Aborts the copy; the promise then rejects with `signal.reason` and nothing is committed. */
+  readonly signal?: AbortSignal;
+  /**
+   * Options for opening the source (its `platform` also chooses the instance of a list under `'system'`).
+   * @default {}
+   */
+  readonly sourceOptions?: SystemOptions;
+  /** Options for opening the destination. @default {} */
+  readonly destinationOptions?: SystemOptions;
+  /** Do not copy the source's signatures. @default false */
+  readonly removeSignatures?: boolean;
+  /**
+   * Receives skopeo's progress lines ("Copying blob sha256:…", "Writing manifest to image destination", …),
+   * without the trailing newline.
+   * @default lines are dropped
+   */
+  readonly reportWriter?: (line: string) => void;
+  /**
+   * The least time in milliseconds between two `read` progress events of one transfer.
+   * @default 100
+   */
+  readonly progressInterval?: number;
+  /** Receives progress events. It must not throw. @default events are dropped */
+  readonly onProgress?: ProgressListener;
+  /**
+   * The manifest type to write (e.g. `application/vnd.oci.image.manifest.v1+json` for `--format oci`); a list
+   * gets the matching list type.
+   * @default the source's type when the destination accepts it, else the destination's preference
+   */
+  readonly forceManifestMediaType?: string;
+  /** Which images of a list to copy. @default 'system' */
+  readonly imageListSelection?: ImageListSelection;
+  /**
+   * Refuse every change that would alter a manifest digest (conversion, recompression) with an error.
+   * @default false
+   */
+  readonly preserveDigests?: boolean;
+  /**
+   * Compress uncompressed layers with this algorithm and recompress layers compressed otherwise. Diff IDs do
+   * not change, so the config is kept byte for byte.
+   * @default layers are kept as they are, unless the destination asks otherwise
+   */
+  readonly destinationCompression?: DestinationCompression;
+  /** Store layers uncompressed (skopeo's `--dest-decompress`). @default false */
+  readonly decompress?: boolean;
+  /** The most blobs copied at once within this copy, when no `semaphore` is given. @default 6 */
+  readonly maxParallelBlobs?: number;
+  /**
+   * A semaphore that limits blob copies across every copy sharing it; `maxParallelBlobs` is then ignored.
+   * @default a new semaphore of `maxParallelBlobs`
+   */
+  readonly semaphore?: Semaphore;
+  /**
+   * Before copying an image, read the destination's manifest and skip the image when it is already there
+   * with the same digest (and nothing is to be changed).
+   * @default false
+   */
+  readonly optimizeDestinationImageAlreadyExists?: boolean;
+  /**
+   * Copy the bytes of foreign (non-distributable) layers even when the destination could keep their URLs.
+   * @default false
+   */
+  readonly downloadForeignLayers?: boolean;
+  /** Where to look up and record compressed/uncompressed pairs and blob locations. @default NO_CACHE */
+  readonly blobInfoCache?: BlobInfoCache;
+}
+
+/** What {@link copyImage} wrote: the top-level manifest (the list, when a list was copied). */
+export interface CopyResult {
+  /** The manifest bytes as written. */
+  readonly manifest: Uint8Array;
+  /** Its media type. */
+  readonly mediaType: string;
+  /** Its digest. */
+  readonly digest: Digest;
+}
