@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { chooseInstance } from '@ferry/manifest';
 import { ImageError, type ImageReference, type PolicyContext, type ProgressEvent } from '@ferry/types';
 import {
@@ -111,6 +112,7 @@ function makeContext(source: InternalSource, destination: InternalDestination, o
     cache: options.blobInfoCache ?? NO_CACHE,
     semaphore: options.semaphore ?? createSemaphore(options.maxParallelBlobs ?? DEFAULT_PARALLEL_BLOBS),
     writeLock: destination.traits.supportsConcurrentBlobWrites ? undefined : createSemaphore(1),
+    cpu: createSemaphore(availableParallelism()),
     layerWish: layerWish(options, destination.traits),
     report: (line: string): void => reportWriter?.(line),
     emit: (event: ProgressEvent): void => {

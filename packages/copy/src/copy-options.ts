@@ -24,7 +24,8 @@ export interface DestinationCompression {
   readonly algorithm: 'gzip' | 'zstd';
   /**
    * The level: gzip 0–9, zstd 1–19.
-   * @default the algorithm's own default (gzip 6, zstd 3)
+   * @default gzip 1 (fast; on the benchmark images still smaller than skopeo's default output), zstd 3
+   * with an 8 MiB window and long-distance matching
    */
   readonly level?: number;
 }

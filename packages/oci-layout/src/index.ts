@@ -20,6 +20,14 @@ export {
   OCI_LAYOUT_FILE,
   REF_NAME_ANNOTATION,
 } from './layout-paths.ts';
+export { openOciArchiveDestination } from './oci-archive-destination.ts';
+export { openOciArchiveSource } from './oci-archive-source.ts';
+export {
+  type OciArchiveReference,
+  type OciArchiveReferenceParts,
+  ociArchiveTransport,
+  parseOciArchiveReferenceText,
+} from './oci-archive-transport.ts';
 export { openOciDestination } from './oci-destination.ts';
 export { openLayout } from './oci-layout.ts';
 export type {
