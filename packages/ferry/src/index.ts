@@ -1,6 +1,7 @@
 /**
  * Ferry: move container images between registries, archives, OCI layouts and directories.
- * This meta package re-exports the `@ferry/*` packages by name and ships the `ferry` CLI.
+ * This meta package re-exports the `@ferry/*` packages by name, wires the default transports
+ * ({@link defaultTransports}) and ships the `ferry` CLI.
  *
  * @packageDocumentation
  */
@@ -32,6 +33,27 @@ export {
   writeFileAtomic,
   zstdCodec,
 } from '@ferry/blob';
+export {
+  type CopyOptions,
+  type CopyResult,
+  copyImage,
+  createSemaphore,
+  type DestinationCompression,
+  type ImageListSelection,
+  insecureAcceptAnythingPolicy,
+  type Semaphore,
+} from '@ferry/copy';
+export {
+  blobFileName,
+  type DirReference,
+  dirTransport,
+  MANIFEST_FILE,
+  manifestFileName,
+  signatureFileName,
+  VERSION_1_1,
+  VERSION_1_2,
+  VERSION_FILE,
+} from '@ferry/dir';
 export {
   type ConfigHistoryEntry,
   type ContainerConfig,
@@ -119,6 +141,47 @@ export {
   updateLayerInfos,
 } from '@ferry/manifest';
 export {
+  BLOBS_DIR,
+  emptyIndex,
+  formatOciReferenceText,
+  type GcOptions,
+  type GcResult,
+  IMAGE_LAYOUT_VERSION,
+  INDEX_FILE,
+  INDEX_LOCK_FILE,
+  type IndexEntry,
+  type IndexMutator,
+  type LayoutBlobStream,
+  type LayoutGetBlobOptions,
+  type LayoutIndex,
+  type LayoutPutBlobOptions,
+  OCI_LAYOUT_FILE,
+  type OciArchiveReference,
+  type OciArchiveReferenceParts,
+  type OciLayout,
+  type OciReference,
+  type OciReferenceParts,
+  type OpenLayoutOptions,
+  ociArchiveTransport,
+  ociTransport,
+  openLayout,
+  openOciArchiveDestination,
+  openOciArchiveSource,
+  openOciDestination,
+  openOciSource,
+  type PublishedBlob,
+  type PutReferenceOptions,
+  parseLayoutIndex,
+  parseOciArchiveReferenceText,
+  parseOciReferenceText,
+  REF_NAME_ANNOTATION,
+  type ResolvedEntry,
+  refNameOf,
+  resolveEntry,
+  serializeLayoutIndex,
+  withEntry,
+} from '@ferry/oci-layout';
+export {
   DEFAULT_DOMAIN,
   DEFAULT_TAG,
   type DigestedReference,
@@ -148,6 +211,22 @@ export {
   withTag,
 } from '@ferry/reference';
 export {
+  createTarWriter,
+  indexTarFile,
+  MAX_LINK_HOPS,
+  type OpenMemberOptions,
+  type SpoolTarOptions,
+  safeMemberPath,
+  spoolTar,
+  TarArchive,
+  type TarArchiveInit,
+  type TarEntry,
+  type TarEntryType,
+  type TarSinkTarget,
+  type TarWriter,
+  type TarWriterOptions,
+} from '@ferry/tar';
+export {
   type BlobInfo,
   type BlobStream,
   type ByteStream,
@@ -176,6 +255,7 @@ export {
   type ManifestBlob,
   type NamedReference,
   type Platform,
+  type PolicyContext,
   type ProgressEvent,
   type ProgressListener,
   type PutBlobInfo,
@@ -192,6 +272,8 @@ export {
   type Transport,
   type TransportRegistry,
   type TypedManifestBlob,
+  type UnverifiedImage,
 } from '@ferry/types';
 export type { CliIO } from './cli/command.ts';
 export { EXIT, type RunCliOptions, runCli } from './cli/run.ts';
+export { defaultTransports } from './default-transports.ts';

@@ -41,6 +41,7 @@ const TRAITS = completeTraits({
   supportsConcurrentBlobWrites: true,
   supportsManifestLists: true,
 });
+const ACCEPT_UNCOMPRESSED_TRAITS = completeTraits({ ...TRAITS, desiredLayerCompression: 'preserve' });
 const STORABLE_TYPES: readonly string[] = [
   OCI_MANIFEST_MEDIA_TYPE,
   OCI_INDEX_MEDIA_TYPE,
@@ -74,13 +75,15 @@ export async function openOciDestination(
     await layout[Symbol.asyncDispose]();
     throw error;
   }
-  return new OciDestination(reference, layout, parts.name);
+  // skopeo's --dest-oci-accept-uncompressed-layers: keep uncompressed layers as they are
+  const traits = options.ociAcceptUncompressedLayers === true ? ACCEPT_UNCOMPRESSED_TRAITS : TRAITS;
+  return new OciDestination(reference, layout, parts.name, traits);
 }
 
 class OciDestination implements InternalDestination {
   readonly [INTERNAL] = true as const;
   readonly reference: ImageReference;
-  readonly traits: InternalDestination['traits'] = TRAITS;
+  readonly traits: InternalDestination['traits'];
   committedManifestDigest: Digest | undefined = undefined;
   readonly #layout: OciLayout;
   readonly #name: string | undefined;
@@ -91,8 +94,14 @@ class OciDestination implements InternalDestination {
   #top: IndexEntry | undefined;
   #state: 'open' | 'committed' | 'disposed' = 'open';
 
-  constructor(reference: ImageReference, layout: OciLayout, name: string | undefined) {
+  constructor(
+    reference: ImageReference,
+    layout: OciLayout,
+    name: string | undefined,
+    traits: InternalDestination['traits'],
+  ) {
     this.reference = reference;
+    this.traits = traits;
     this.#layout = layout;
     this.#name = name;
   }

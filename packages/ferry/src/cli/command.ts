@@ -1,3 +1,4 @@
+import type { TransportRegistry } from '@ferry/types';
 import type { FlagSpec, ParsedArgs } from './flags.ts';
 
 /** Where a command writes and what it runs in. Tests pass their own. */
@@ -10,6 +11,8 @@ export interface CliIO {
   readonly cwd: string;
   /** Environment variables. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Whether standard error is a terminal (live progress bars are drawn only then). @default false */
+  readonly stderrIsTTY?: boolean;
 }
 
 /** What a command's `run` receives. */
@@ -20,6 +23,8 @@ export interface CommandContext {
   readonly io: CliIO;
   /** Aborted on SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
+  /** The transports `transport:reference` names are parsed with. */
+  readonly transports: TransportRegistry;
 }
 
 /** One `ferry` sub-command. */

@@ -3,8 +3,29 @@ import { type FlagSpec, formatFlags } from './flags.ts';
 
 /** Flags every command accepts. */
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
-  { name: 'debug', type: 'boolean', description: 'enable debug output (error causes)' },
+  { name: 'debug', type: 'boolean', description: 'enable debug output (error codes and causes)' },
   { name: 'help', short: 'h', type: 'boolean', description: 'help for ferry' },
+  { name: 'insecure-policy', type: 'boolean', description: 'run the tool without any policy check' },
+  {
+    name: 'override-arch',
+    type: 'string',
+    valueName: 'ARCH',
+    description: 'use ARCH instead of the architecture of the machine for choosing images',
+  },
+  {
+    name: 'override-os',
+    type: 'string',
+    valueName: 'OS',
+    description: 'use OS instead of the running OS for choosing images',
+  },
+  {
+    name: 'override-variant',
+    type: 'string',
+    valueName: 'VARIANT',
+    description: 'use VARIANT instead of the running architecture variant for choosing images',
+  },
+  { name: 'policy', type: 'string', valueName: 'string', description: 'Path to a trust policy file' },
+  { name: 'tmpdir', type: 'string', valueName: 'string', description: 'directory used to store temporary files' },
   { name: 'version', short: 'v', type: 'boolean', description: 'Version for ferry' },
 ];
 
@@ -42,7 +63,7 @@ export function commandHelp(command: Command): string {
     formatFlags(own),
     '',
     'Global Flags:',
-    formatFlags(GLOBAL_FLAGS.filter((f) => f.name === 'debug')),
+    formatFlags(GLOBAL_FLAGS.filter((f) => f.name !== 'help' && f.name !== 'version')),
     '',
   );
   return lines.join('\n');

@@ -12,6 +12,7 @@ process.exitCode = await runCli(
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     env: process.env,
+    stderrIsTTY: process.stderr.isTTY === true,
   },
   { signal: controller.signal },
 );

@@ -1,4 +1,5 @@
-import { isImageError } from '@ferry/types';
+import { isImageError, type TransportRegistry } from '@ferry/types';
+import { defaultTransports } from '../default-transports.ts';
 import type { CliIO, Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { parseFlags } from './flags.ts';
@@ -19,6 +20,8 @@ export interface RunCliOptions {
   readonly signal?: AbortSignal;
   /** The commands to offer. @default every built-in command */
   readonly commands?: readonly Command[];
+  /** The transports to parse image names with. @default {@link defaultTransports}() */
+  readonly transports?: TransportRegistry;
 }
 
 /**
@@ -47,7 +50,8 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
     if (n < command.args.min || n > command.args.max) {
       throw new UsageError(`"${command.usage}" takes ${describeCount(command.args)}, got ${n}`, command.name);
     }
-    return (await command.run({ args, io, signal })) ?? EXIT.ok;
+    const transports = options.transports ?? defaultTransports();
+    return (await command.run({ args, io, signal, transports })) ?? EXIT.ok;
   } catch (error) {
     return report(error, io, debug, signal);
   }

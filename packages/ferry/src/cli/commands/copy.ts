@@ -1,0 +1,72 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { copyImage } from '@ferry/copy';
+import { ImageError } from '@ferry/types';
+import type { CliIO, Command } from '../command.ts';
+import { barRenderer } from '../progress/bar-renderer.ts';
+import { jsonRenderer, linesRenderer, type ProgressRenderer, silentRenderer } from '../progress/progress-renderer.ts';
+import { UsageError } from '../usage-error.ts';
+import { COPY_FLAGS } from './copy-flags.ts';
+import { boolFlag, copyOptionsFrom, policyFrom, stringFlag } from './copy-options.ts';
+
+/** `ferry copy SOURCE-IMAGE DESTINATION-IMAGE`, as `skopeo copy`. */
+export const copyCommand: Command = {
+  name: 'copy',
+  summary: 'Copy an IMAGE-NAME from one location to another',
+  usage: 'ferry copy [command options] SOURCE-IMAGE DESTINATION-IMAGE',
+  examples: [
+    'ferry copy oci:/srv/layout:v1 docker-archive:/tmp/app.tar:app:v1',
+    'ferry copy --all --dest-compress-format zstd oci:/srv/a:v1 oci:/srv/b:v1',
+  ],
+  flags: COPY_FLAGS,
+  args: { min: 2, max: 2 },
+  async run({ args, io, signal, transports }) {
+    const [srcText, destText] = args.positionals as [string, string];
+    const options = copyOptionsFrom(args, signal);
+    const policy = policyFrom(args);
+    const src = transports.parse(srcText);
+    const dest = transports.parse(destText);
+    const renderer = rendererFor(args.flags.get('progress') as string | undefined, boolFlag(args, 'quiet'), io);
+    let result: Awaited<ReturnType<typeof copyImage>>;
+    try {
+      result = await copyImage(policy, dest, src, {
+        ...options,
+        reportWriter: (line) => renderer.report(line),
+        onProgress: (event) => renderer.event(event),
+      });
+    } finally {
+      renderer.finish();
+    }
+    const digestFile = stringFlag(args, 'digestfile');
+    if (digestFile !== undefined) {
+      try {
+        await writeFile(resolve(io.cwd, digestFile), result.digest, { signal });
+      } catch (cause) {
+        if (signal.aborted) throw signal.reason;
+        throw new ImageError('ERR_IO', `writing digest file ${digestFile}: ${(cause as Error).message}`, { cause });
+      }
+    }
+    return 0;
+  },
+};
+
+function rendererFor(mode: string | undefined, quiet: boolean, io: CliIO): ProgressRenderer {
+  if (quiet && mode !== 'json') return silentRenderer();
+  switch (mode ?? 'auto') {
+    case 'auto':
+      return io.stderrIsTTY === true ? barRenderer(io.stderr) : linesRenderer(io.stderr);
+    case 'bars':
+      return barRenderer(io.stderr);
+    case 'lines':
+      return linesRenderer(io.stderr);
+    case 'json':
+      return jsonRenderer(io.stderr);
+    case 'none':
+      return silentRenderer();
+    default:
+      throw new UsageError(
+        `unknown progress mode ${JSON.stringify(mode)}: use auto, bars, lines, json or none`,
+        'copy',
+      );
+  }
+}
