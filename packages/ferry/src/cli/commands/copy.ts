@@ -5,6 +5,7 @@ import { ImageError } from '@ferry/types';
 import type { CliIO, Command } from '../command.ts';
 import { barRenderer } from '../progress/bar-renderer.ts';
 import { jsonRenderer, linesRenderer, type ProgressRenderer, silentRenderer } from '../progress/progress-renderer.ts';
+import { startGcPacer } from '../gc-pacer.ts';
 import { UsageError } from '../usage-error.ts';
 import { COPY_FLAGS } from './copy-flags.ts';
 import { boolFlag, copyOptionsFrom, policyFrom, stringFlag } from './copy-options.ts';
@@ -28,6 +29,7 @@ export const copyCommand: Command = {
     const dest = transports.parse(destText);
     const renderer = rendererFor(args.flags.get('progress') as string | undefined, boolFlag(args, 'quiet'), io);
     let result: Awaited<ReturnType<typeof copyImage>>;
+    const stopGc = startGcPacer();
     try {
       result = await copyImage(policy, dest, src, {
         ...options,
@@ -35,6 +37,7 @@ export const copyCommand: Command = {
         onProgress: (event) => renderer.event(event),
       });
     } finally {
+      stopGc();
       renderer.finish();
     }
     const digestFile = stringFlag(args, 'digestfile');
