@@ -4,6 +4,7 @@ import type { ImageReference, ImageSource, Transport } from '@ferry/types';
 export type ConformanceCheck =
   | 'reference-round-trip'
   | 'image-round-trip'
+  | 'zstd-image-round-trip'
   | 'blob-without-digest'
   | 'large-blob'
   | 'put-blob-failures'
@@ -27,8 +28,9 @@ export interface ConformanceOptions {
    */
   readonly skip?: readonly ConformanceCheck[];
   /**
-   * Size of the blob of the `large-blob` check, streamed and never held in memory.
-   * @default 8 MiB
+   * Size of the blob of the `large-blob` check. The testkit generates it on the fly and never holds it in
+   * memory; a transport that buffers blobs shows it here.
+   * @default 64 MiB
    */
   readonly largeBlobSize?: number;
   /**

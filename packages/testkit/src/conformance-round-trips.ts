@@ -6,6 +6,8 @@ import { collectBytes, pseudoRandomStream } from './streams.ts';
 import { digestOf, makeTestImage, makeTestImageList, type TestImage } from './test-image.ts';
 import { putImage, writeTestImage, writeTestImageList } from './write-test-image.ts';
 
+const DEFAULT_LARGE_BLOB_SIZE = 64 << 20;
+
 /** Registers the checks that write an image and read it back. */
 export function roundTripChecks(options: ConformanceOptions, enabled: (check: string) => boolean): void {
   const timeout = options.timeout ?? 30_000;
@@ -28,6 +30,17 @@ export function roundTripChecks(options: ConformanceOptions, enabled: (check: st
       const ref = await options.newWritableReference();
       const image = makeTestImage();
       await writeTestImage(ref, image, { chunkSize: 100 });
+      await expectImage(ref, image);
+    },
+    timeout,
+  );
+
+  it.runIf(enabled('zstd-image-round-trip'))(
+    'reads back an image with zstd layers byte for byte',
+    async () => {
+      const ref = await options.newWritableReference();
+      const image = makeTestImage({ layerCompression: 'zstd', salt: '-zstd' });
+      await writeTestImage(ref, image, { chunkSize: 50 });
       await expectImage(ref, image);
     },
     timeout,
@@ -57,7 +70,7 @@ export function roundTripChecks(options: ConformanceOptions, enabled: (check: st
   it.runIf(enabled('large-blob'))(
     'streams a large blob in and out',
     async () => {
-      const size = options.largeBlobSize ?? 8 << 20;
+      const size = options.largeBlobSize ?? DEFAULT_LARGE_BLOB_SIZE;
       const hash = createHash('sha256');
       for await (const chunk of pseudoRandomStream(size, 42)) hash.update(chunk);
       const digest = `sha256:${hash.digest('hex')}` as Digest;

@@ -4,8 +4,9 @@ import type { ConformanceOptions } from './conformance-options.ts';
 import { roundTripChecks } from './conformance-round-trips.ts';
 
 /**
- * Registers the conformance suite for a transport with vitest: reference round trip, image and list round
- * trips (bytes identical), signatures of every declared kind, large and concurrent blobs, `putBlob` failures
+ * Registers the conformance suite for a transport with vitest: reference round trip, image (gzip and zstd
+ * layers) and list round trips (bytes identical), signatures of every declared kind, large (64 MiB by default)
+ * and concurrent blobs, `putBlob` failures
  * (wrong digest, wrong size, a failing stream, an abort) that leave nothing behind, disposal without commit,
  * unknown blobs and manifests, and blob reuse. Checks that depend on a trait (signatures, lists, concurrent
  * writes) run only when the destination declares it.

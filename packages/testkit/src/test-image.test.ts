@@ -8,11 +8,13 @@ import {
   collectBytes,
   digestOf,
   failingStream,
+  makeTar,
   makeTestImage,
   makeTestImageList,
   pseudoRandomStream,
   streamOf,
 } from './index.ts';
+import { ZSTD_LAYER_ENTRIES } from './zstd-layers.ts';
 
 describe('makeTestImage', () => {
   it('is deterministic and self-consistent', () => {
@@ -39,6 +41,25 @@ describe('makeTestImage', () => {
     expect(names[1]).toMatch(/-rwxr-xr-x .* usr\/bin\/hello/);
   });
 
+  it('builds a zstd image whose frames decompress to the tars its config names', () => {
+    const image = makeTestImage({ layerCompression: 'zstd', salt: 'z' });
+    const manifest = JSON.parse(new TextDecoder().decode(image.manifest.bytes));
+    expect(manifest.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual([ZSTD, ZSTD]);
+    const config = JSON.parse(new TextDecoder().decode(image.config.bytes));
+    expect(config.rootfs.diff_ids).toEqual(ZSTD_LAYER_ENTRIES.map((entries) => digestOf(makeTar(entries))));
+    for (const layer of image.layers) expect(Array.from(layer.bytes.subarray(0, 4))).toEqual([0x28, 0xb5, 0x2f, 0xfd]);
+    expect(makeTestImage({ layerCompression: 'zstd', salt: 'y' }).config.digest).not.toBe(image.config.digest);
+  });
+
+  it.runIf(hasZstd())('embeds zstd frames that the zstd CLI decompresses to those tars', () => {
+    const image = makeTestImage({ layerCompression: 'zstd' });
+    const config = JSON.parse(new TextDecoder().decode(image.config.bytes));
+    const tars = image.layers.map(
+      (layer) => new Uint8Array(execFileSync('zstd', ['-d', '-c', '-q'], { input: layer.bytes })),
+    );
+    expect(tars.map(digestOf)).toEqual(config.rootfs.diff_ids);
+  });
+
   it('builds a list naming both instances', () => {
     const list = makeTestImageList();
     const index = JSON.parse(new TextDecoder().decode(list.manifest.bytes));
@@ -46,6 +67,17 @@ describe('makeTestImage', () => {
     expect(new Set(list.images.map((i) => i.manifest.digest)).size).toBe(2);
   });
 });
+
+const ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
+
+function hasZstd(): boolean {
+  try {
+    execFileSync('zstd', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('stream helpers', () => {
   it('streamOf chunks and collectBytes joins', async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Digest, TypedManifestBlob } from '@ferry/types';
 import { makeTar } from './ustar.ts';
+import { ZSTD_LAYER_ENTRIES, zstdLayerFrames } from './zstd-layers.ts';
 
 /** A blob of a test image with its descriptor facts. */
 export interface TestBlob {
@@ -19,7 +20,7 @@ export interface TestBlob {
 export interface TestImage {
   /** The image config. */
   readonly config: TestBlob;
-  /** The layers, gzip-compressed tars. */
+  /** The layers: compressed tars (gzip unless {@link TestImageOptions.layerCompression} says zstd). */
   readonly layers: readonly TestBlob[];
   /** Config first, then the layers: every blob the manifest names. */
   readonly blobs: readonly TestBlob[];
@@ -39,21 +40,32 @@ export interface TestImageList {
 export interface TestImageOptions {
   /** CPU architecture in the config (and the index entry). @default 'amd64' */
   readonly architecture?: string;
-  /** Text that makes the layers differ between images. @default '' */
+  /**
+   * Text that makes images differ: it goes into the gzip layers, and into the config (a label) of a zstd
+   * image, whose layers are fixed.
+   * @default ''
+   */
   readonly salt?: string;
+  /**
+   * Compression of the layers: `gzip` layers are built on the fly; `zstd` layers are two small precomputed
+   * frames (`application/vnd.oci.image.layer.v1.tar+zstd`), so no zstd library is needed.
+   * @default 'gzip'
+   */
+  readonly layerCompression?: 'gzip' | 'zstd';
 }
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+const OCI_LAYER_ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
 
 /**
- * Builds a small deterministic image in memory: two gzip layers holding real ustar archives, an OCI config
- * with their diff_ids, and an OCI manifest. The same options always give the same bytes.
+ * Builds a small deterministic image in memory: two gzip (or zstd) layers holding real ustar archives, an OCI
+ * config with their diff_ids, and an OCI manifest. The same options always give the same bytes.
  * @example
  * ```ts
- * const image = makeTestImage();
+ * const image = makeTestImage(); // or makeTestImage({ layerCompression: 'zstd' })
  * for (const blob of image.blobs) await dest.putBlob(streamOf(blob.bytes), blob);
  * await dest.putManifest(image.manifest);
  * ```
@@ -61,25 +73,16 @@ const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
 export function makeTestImage(options: TestImageOptions = {}): TestImage {
   const architecture = options.architecture ?? 'amd64';
   const salt = options.salt ?? '';
-  const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-  const tars = [
-    makeTar([
-      { name: 'etc/' },
-      { name: 'etc/hostname', content: text(`ferry${salt}\n`) },
-      { name: 'etc/motd', content: text(`made by @ferry/testkit for ${architecture}\n`.repeat(20)) },
-    ]),
-    makeTar([
-      { name: 'usr/' },
-      { name: 'usr/bin/' },
-      { name: 'usr/bin/hello', content: text(`#!/bin/sh\necho hello ${salt}\n`), mode: 0o755 },
-    ]),
-  ];
-  const layers = tars.map((tar) => blob(gzipDeterministic(tar), OCI_LAYER_GZIP));
+  const zstd = options.layerCompression === 'zstd';
+  const tars = zstd ? ZSTD_LAYER_ENTRIES.map((entries) => makeTar(entries)) : gzipLayerTars(architecture, salt);
+  const layers = zstd
+    ? zstdLayerFrames().map((frame) => blob(frame, OCI_LAYER_ZSTD))
+    : tars.map((tar) => blob(gzipDeterministic(tar), OCI_LAYER_GZIP));
   const config = blob(
     json({
       architecture,
       os: 'linux',
-      config: { Cmd: ['/usr/bin/hello'] },
+      config: { Cmd: ['/usr/bin/hello'], ...(zstd && { Labels: { 'dev.ferry.testkit.salt': salt } }) },
       rootfs: { type: 'layers', diff_ids: tars.map(digestOf) },
       history: [{ created_by: 'testkit layer 1' }, { created_by: 'testkit layer 2' }],
     }),
@@ -146,6 +149,22 @@ function descriptor(b: TestBlob): { mediaType: string; digest: string; size: num
 
 function json(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
+}
+
+function gzipLayerTars(architecture: string, salt: string): Uint8Array[] {
+  const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+  return [
+    makeTar([
+      { name: 'etc/' },
+      { name: 'etc/hostname', content: text(`ferry${salt}\n`) },
+      { name: 'etc/motd', content: text(`made by @ferry/testkit for ${architecture}\n`.repeat(20)) },
+    ]),
+    makeTar([
+      { name: 'usr/' },
+      { name: 'usr/bin/' },
+      { name: 'usr/bin/hello', content: text(`#!/bin/sh\necho hello ${salt}\n`), mode: 0o755 },
+    ]),
+  ];
 }
 
 // zlib writes the OS it was built for into byte 9 of the gzip header; 255 ("unknown") makes it portable
