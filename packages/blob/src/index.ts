@@ -12,6 +12,7 @@ export { gzipCodec } from './gzip-codec.ts';
 export { type PeekedStream, peekCompression } from './peek-compression.ts';
 export { type PipeThroughOptions, pipeThrough } from './pipe-through.ts';
 export { MANIFEST_LIMIT, type ReadLimitedOptions, readLimited } from './read-limited.ts';
+export { findLeftovers, isProcessAlive, type Leftover, siblingPath } from './sibling-paths.ts';
 export { type VerifiedStream, type VerifyStreamOptions, verifyStream } from './verify-stream.ts';
 export { type WriteFileAtomicOptions, writeBytesAtomic, writeFileAtomic } from './write-file-atomic.ts';
 export { zstdCodec } from './zstd-codec.ts';

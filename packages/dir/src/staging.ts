@@ -1,44 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { findLeftovers, siblingPath } from '@ferry/blob';
 import { ImageError } from '@ferry/types';
 import { isKnownVersion, VERSION_FILE } from './dir-paths.ts';
 import { asIoError, systemCode } from './fs-error.ts';
 
-// Hidden siblings of the target: `.NAME.ferry-PID-RANDOM.staging` (an image being written) and
-// `.NAME.ferry-PID-RANDOM.old` (the previous image, moved aside for the two renames of a swap). The pid lets
-// the next writer tell a leftover of a killed process from the work of a live one.
-function sibling(target: string, kind: 'staging' | 'old'): string {
-  return join(dirname(target), `.${basename(target)}.ferry-${process.pid}-${randomBytes(6).toString('hex')}.${kind}`);
-}
-
-function leftoverPattern(target: string): RegExp {
-  const name = basename(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^\\.${name}\\.ferry-(\\d+)-[0-9a-f]+\\.(staging|old)$`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return systemCode(error) === 'EPERM';
-  }
-}
-
+// Hidden siblings of the target (see @ferry/blob's siblingPath): `staging` holds an image being written,
+// `old` the previous image moved aside for the two renames of a swap.
 /**
  * Removes what killed writers left beside `target`: staging directories are deleted; a previous image moved
  * aside is renamed back when the target is missing (the kill fell between the two renames of a swap), and
  * deleted otherwise. Entries of live processes are left alone.
  */
 export async function cleanLeftovers(target: string): Promise<void> {
-  const pattern = leftoverPattern(target);
-  const parent = dirname(target);
-  for (const entry of await readdir(parent)) {
-    const match = pattern.exec(entry);
-    if (match === null || isAlive(Number(match[1]))) continue;
-    const path = join(parent, entry);
-    if (match[2] === 'old' && !(await exists(target))) {
+  for (const { path, kind } of await findLeftovers(target)) {
+    if (kind === 'old' && !(await exists(target))) {
       await rename(path, target);
       continue;
     }
@@ -75,7 +51,7 @@ export async function checkReplaceable(target: string): Promise<'absent' | 'empt
 /** Creates a new staging directory beside `target` (creating the parent as needed) and returns its path. */
 export async function createStaging(target: string): Promise<string> {
   await mkdir(dirname(target), { recursive: true });
-  const staging = sibling(target, 'staging');
+  const staging = siblingPath(target, 'staging');
   await mkdir(staging, { mode: 0o755 });
   return staging;
 }
@@ -99,7 +75,7 @@ export async function swapIn(staging: string, target: string): Promise<void> {
       throw error;
     }
   } else {
-    const aside = sibling(target, 'old');
+    const aside = siblingPath(target, 'old');
     await rename(target, aside);
     try {
       await rename(staging, target);

@@ -1,34 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { errnoOf } from './fs-error.ts';
+import { rm } from 'node:fs/promises';
+import { findLeftovers, siblingPath } from '@ferry/blob';
 
 /** What a hidden sibling of an archive holds: a layout being written, or the new archive being written. */
 export type ArchiveSiblingKind = 'staging' | 'tmp';
 
-// Hidden siblings of the target archive: `.NAME.ferry-PID-RANDOM.staging` (a layout being written) and
-// `.NAME.ferry-PID-RANDOM.tmp` (the new archive before its rename). The pid lets the next writer tell a
-// leftover of a killed process from the work of a live one.
-
-/** A fresh hidden path beside `target`, owned by this process. */
+/** A fresh hidden path beside `target`, owned by this process (see @ferry/blob's `siblingPath`). */
 export function archiveSibling(target: string, kind: ArchiveSiblingKind): string {
-  return join(dirname(target), `.${basename(target)}.ferry-${process.pid}-${randomBytes(6).toString('hex')}.${kind}`);
-}
-
-function leftoverPattern(target: string): RegExp {
-  const name = basename(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^\\.${name}\\.ferry-(\\d+)-[0-9a-f]+\\.(?:staging|tmp)$`);
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else
-    return errnoOf(error) === 'EPERM';
-  }
+  return siblingPath(target, kind);
 }
 
 /**
@@ -38,13 +16,9 @@ function isAlive(pid: number): boolean {
  * @returns The paths removed.
  */
 export async function cleanArchiveLeftovers(target: string): Promise<string[]> {
-  const pattern = leftoverPattern(target);
-  const parent = dirname(target);
   const removed: string[] = [];
-  for (const name of await readdir(parent).catch(() => [] as string[])) {
-    const match = pattern.exec(name);
-    if (match === null || isAlive(Number(match[1]))) continue;
-    const path = join(parent, name);
+  for (const { path, kind } of await findLeftovers(target)) {
+    if (kind !== 'staging' && kind !== 'tmp') continue;
     await rm(path, { recursive: true, force: true }).catch(() => undefined);
     removed.push(path);
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type {
@@ -11,6 +11,7 @@ import type {
   StoredBlob,
   SystemOptions,
 } from '@ferry/types';
+import { findLeftovers, siblingPath } from '@ferry/blob';
 import { ImageError } from '@ferry/types';
 import type { InternalDestination } from '@ferry/types/internal';
 import { ArchiveAssembler } from './archive-assembler.ts';
@@ -43,7 +44,8 @@ export interface OpenDockerArchiveWriterOptions extends CallOptions {
  * (any number at once, each written once); `commit` appends the configs, the legacy files and
  * `manifest.json`, syncs the archive and renames it over `path`, so an existing file is replaced only by a
  * complete archive. A non-regular target (a pipe, `/dev/stdout`) gets everything staged, then written in
- * place at commit. A killed process leaves the target as it was, and that directory (`.NAME.ferry-*`).
+ * place at commit. A killed process leaves the target as it was; the staging directory it left
+ * (`.NAME.ferry-PID-*.staging`) is removed by the next writer of the same target.
  *
  * @throws {@link ImageError} `ERR_INVALID_ARGUMENT` when `path` is a directory; `ERR_IO` when the staging
  * directory cannot be made.
@@ -66,9 +68,14 @@ export async function openDockerArchiveWriter(
   }
   const regular = existing === undefined || existing.isFile();
   const parent = regular ? dirname(resolve(path)) : (options.tempDir ?? tmpdir());
-  let staging: string;
+  // the staging directory is named after the target even when it lives in tempDir (a pipe target)
+  const stagingTarget = join(parent, basename(path));
+  for (const leftover of await findLeftovers(stagingTarget)) {
+    await rm(leftover.path, { recursive: true, force: true }).catch(() => undefined);
+  }
+  const staging = siblingPath(stagingTarget, 'staging');
   try {
-    staging = await mkdtemp(join(parent, `.${basename(path)}.ferry-`));
+    await mkdir(staging, { mode: 0o700 });
   } catch (cause) {
     throw new ImageError('ERR_IO', `creating a staging directory for docker archive ${path}`, { cause });
   }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dockerArchiveTransport } from './index.ts';
@@ -48,8 +48,16 @@ describe('SIGKILL while writing', () => {
       expect(await exited).toBe('SIGKILL');
       expect(output).not.toContain('committed');
       expect(await readFile(path)).toEqual(before);
+      {
+        await using source = await transport.parseReference(path).newImageSource();
+        await expectSourceServes(source, old);
+      }
+      // a re-run succeeds and removes what the killed writer left beside the target
+      const again = makeV2s2Image('again');
+      await writeImage(transport.parseReference(path), again);
+      expect(await readdir(dir)).toEqual(['a.tar']);
       await using source = await transport.parseReference(path).newImageSource();
-      await expectSourceServes(source, old);
+      await expectSourceServes(source, again);
     },
   );
 });
