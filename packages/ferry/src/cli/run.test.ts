@@ -116,6 +116,19 @@ describe('ferry usage', () => {
     expect((await run([])).code).toBe(2);
   });
 
+  it('takes global flags with values before the command, as skopeo does', async () => {
+    const r = await run([
+      '--tmpdir',
+      '/tmp',
+      '--override-arch',
+      'arm64',
+      'manifest-digest',
+      join(fixtures, 'oci-manifest.json'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(skopeoDigest(join(fixtures, 'oci-manifest.json')).out);
+  });
+
   it('command --help shows its usage', async () => {
     const r = await run(['manifest-digest', '--help']);
     expect(r.code).toBe(0);

@@ -32,7 +32,7 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
   const commands = options.commands ?? COMMANDS;
   const signal = options.signal ?? new AbortController().signal;
   const debug = argv.includes('--debug') || argv.includes('--debug=true');
-  const first = argv.findIndex((a) => !a.startsWith('-'));
+  const first = commandIndex(argv);
   const command = first === -1 ? undefined : commands.find((c) => c.name === argv[first]);
   try {
     if (first !== -1 && command === undefined) {
@@ -55,6 +55,20 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
   } catch (error) {
     return report(error, io, debug, signal);
   }
+}
+
+// the first word that is neither a flag nor the value of a global flag given before the command
+// (`ferry --override-arch arm64 copy …`, as skopeo accepts)
+function commandIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') return -1;
+    if (!arg.startsWith('-') || arg === '-') return i;
+    if (arg.includes('=')) continue;
+    const spec = GLOBAL_FLAGS.find((f) => arg === `--${f.name}` || (f.short !== undefined && arg === `-${f.short}`));
+    if (spec !== undefined && spec.type !== 'boolean') i++;
+  }
+  return -1;
 }
 
 function runRoot(argv: readonly string[], io: CliIO, commands: readonly Command[]): number {
