@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 /**
  * Runs tasks concurrently with a signal that aborts the others as soon as one fails, waits until every task
  * settled (so no stream stays open), and rethrows the first failure (the caller's `signal.reason` when it
@@ -9,6 +10,8 @@ export async function runAll<T>(
 ): Promise<T[]> {
   signal?.throwIfAborted();
   const controller = new AbortController();
+  // every task (a 60-layer image has 60) listens on this signal while it waits or streams: not a leak
+  setMaxListeners(Math.max(10, tasks.length * 4), controller.signal);
   const onAbort = (): void => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
