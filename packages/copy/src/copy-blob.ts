@@ -1,6 +1,6 @@
 import { compressStream, decompressStream, peekCompression, verifyStream } from '@ferry/blob';
 import type { BlobInfo, ByteStream, CompressionAlgorithm, Digest, PutBlobInfo, StoredBlob } from '@ferry/types';
-import { ImageError } from '@ferry/types';
+import { ImageError, isImageError } from '@ferry/types';
 import type { CopyContext } from './copy-context.ts';
 import { compressionAfter, type LayerStep, layerStep, requiredCompression } from './layer-plan.ts';
 import { countingStream, OwnedStream } from './progress-stream.ts';
@@ -47,7 +47,11 @@ export async function copyBlob(ctx: CopyContext, job: BlobJob): Promise<CopiedBl
         return reused;
       }
       ctx.emit({ type: 'start', ...base });
-      const copied = await streamBlob(ctx, job, (offset, delta) => ctx.emit({ type: 'read', ...base, offset, delta }));
+      const copied = await streamBlob(ctx, job, (offset, delta) =>
+        ctx.emit({ type: 'read', ...base, offset, delta }),
+      ).catch((error: unknown) => {
+        throw namingTheBlob(error, job);
+      });
       ctx.emit({ type: 'done', ...base, offset: copied.read });
       return copied.blob;
     } finally {
@@ -78,6 +82,12 @@ async function tryReuse(ctx: CopyContext, job: BlobJob): Promise<CopiedBlob | un
   // the original blob does not satisfy a demanded compression: it must be converted after all
   if (required !== undefined && (compression ?? job.info.compression ?? 'unknown') !== required) return undefined;
   return { digest: result.digest, size: result.size, compression, reused: true };
+}
+
+// a decoder can fail before the digest check at the end of the stream: say which blob it was
+function namingTheBlob(error: unknown, job: BlobJob): unknown {
+  if (!isImageError(error, 'ERR_CORRUPT_COMPRESSED_DATA') || error.message.includes(job.info.digest)) return error;
+  return new ImageError(error.code, `blob ${job.info.digest}: ${error.message}`, { cause: error });
 }
 
 interface StreamedBlob {
