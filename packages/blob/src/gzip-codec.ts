@@ -5,8 +5,9 @@ import type { CompressionCodec } from './compression-codec.ts';
 import { corruptDataError } from './corrupt-data-error.ts';
 import { pipeThrough } from './pipe-through.ts';
 
-// larger than zlib's 16 KiB default: fewer, larger chunks cost less per byte downstream (hashing, writes)
-const CHUNK_SIZE = 64 * 1024;
+// far larger than zlib's 16 KiB default: every output chunk is a round trip between the main thread and the
+// thread pool, and at 256 KiB gunzip runs 2.8× and gzip -1 1.2× faster than at 16 KiB (64 KiB: 1.8×, 1.1×)
+const CHUNK_SIZE = 256 * 1024;
 
 /**
  * The gzip {@link CompressionCodec}, on `node:zlib` (which runs in libuv's thread pool). Levels 0–9, default 6.

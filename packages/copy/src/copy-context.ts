@@ -21,8 +21,8 @@ export interface CopyContext {
   /** Serialises blob writes when the destination cannot take them concurrently; otherwise undefined. */
   readonly writeLock: Semaphore | undefined;
   /**
-   * Limits layers being (de)compressed at once to the CPU count: that work is CPU-bound, so more streams
-   * only add memory (each codec holds its window), not speed.
+   * Limits layers being (de)compressed at once to the CPU count plus one: that work is CPU-bound, so more
+   * streams only add memory (each codec holds its window), not speed.
    */
   readonly cpu: Semaphore;
   readonly layerWish: LayerWish;
