@@ -1,6 +1,7 @@
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { findLeftovers, siblingPath } from '@ferry/blob';
 import type {
   ByteStream,
   CallOptions,
@@ -11,7 +12,6 @@ import type {
   StoredBlob,
   SystemOptions,
 } from '@ferry/types';
-import { findLeftovers, siblingPath } from '@ferry/blob';
 import { ImageError } from '@ferry/types';
 import type { InternalDestination } from '@ferry/types/internal';
 import { ArchiveAssembler } from './archive-assembler.ts';
