@@ -90,6 +90,25 @@ describe('ferry copy', () => {
     expect(JSON.parse(back.stdout)).toEqual(JSON.parse(judge('skopeo', ['inspect', `oci:${layout}:v1`])));
   });
 
+  it('records --additional-tag names in a docker-archive, and skopeo finds the image by each', async () => {
+    const archive = join(work, 'tags.tar');
+    const r = await runFerry([
+      'copy',
+      '-q',
+      '--additional-tag',
+      'extra:two',
+      '--additional-tag',
+      'quay.io/team/app:3',
+      `oci:${layout}:v1`,
+      `docker-archive:${archive}:app:latest`,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const tag of ['app:latest', 'extra:two', 'quay.io/team/app:3']) {
+      const seen = JSON.parse(judge('skopeo', ['inspect', `docker-archive:${archive}:${tag}`]));
+      expect(seen.Layers).toHaveLength(1);
+    }
+  });
+
   it('writes progress as JSON lines with --progress=json', async () => {
     const r = await runFerry(['copy', '--progress=json', `oci:${layout}:v1`, `dir:${join(work, 'json')}`]);
     expect(r.code, r.stderr).toBe(0);
