@@ -3,30 +3,14 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from './command.ts';
-import { runCli } from './run.ts';
+import { runFerry } from './test-support/run-ferry.ts';
 
 const here = new URL('.', import.meta.url).pathname;
 const packageDir = join(here, '../..');
 const fixtures = join(packageDir, 'fixtures');
 const manifestFixtures = join(packageDir, '../manifest/fixtures');
 
-async function run(argv: string[], cwd = process.cwd()): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    cwd,
-    env: {},
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], cwd?: string) => runFerry(argv, cwd === undefined ? {} : { cwd });
 
 function skopeoDigest(path: string): { ok: boolean; out: string } {
   const r = spawnSync('skopeo', ['manifest-digest', path], { encoding: 'utf8' });
