@@ -120,7 +120,7 @@ async function streamBlob(
       const peeked = await peekCompression(owned, callOptions);
       detected = peeked.compression;
       step = layerStep(ctx.layerWish, detected);
-      if (step.kind !== 'keep') releaseCpu = await ctx.cpu.acquire(signal);
+      if (step.kind !== 'keep') releaseCpu = await acquireCpu(ctx, step, signal);
       owned = new OwnedStream(transform(peeked.stream, step, signal));
     }
     const stored = await ctx.destination.putBlob(owned, putInfo(job.info, step, detected), {
@@ -139,6 +139,22 @@ async function streamBlob(
   } finally {
     releaseCpu?.();
     await owned.close().catch(() => undefined);
+  }
+}
+
+// a (de)compression slot, and for a zstd compressor also one of the (fewer) zstd slots
+async function acquireCpu(ctx: CopyContext, step: LayerStep, signal: AbortSignal | undefined): Promise<() => void> {
+  const releaseCpu = await ctx.cpu.acquire(signal);
+  if ((step.kind !== 'compress' && step.kind !== 'recompress') || step.to !== 'zstd') return releaseCpu;
+  try {
+    const releaseZstd = await ctx.zstdCompressors.acquire(signal);
+    return () => {
+      releaseZstd();
+      releaseCpu();
+    };
+  } catch (error) {
+    releaseCpu();
+    throw error;
   }
 }
 

@@ -25,6 +25,8 @@ export interface CopyContext {
    * streams only add memory (each codec holds its window), not speed.
    */
   readonly cpu: Semaphore;
+  /** Limits zstd compressors at once to the cores: each holds an 8 MiB window, and more add no speed. */
+  readonly zstdCompressors: Semaphore;
   readonly layerWish: LayerWish;
   /** Writes one report line. */
   report(line: string): void;

@@ -10,7 +10,7 @@ import { runInNewContext } from 'node:vm';
  * beat) keeps the cost to the collections that free something. The CLI uses this; the library never
  * touches the process's GC.
  */
-export function startGcPacer(thresholdBytes: number = 24 * 1024 * 1024, intervalMs: number = 50): () => void {
+export function startGcPacer(thresholdBytes: number = 16 * 1024 * 1024, intervalMs: number = 50): () => void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as unknown;
   if (typeof gc !== 'function') return () => {};
