@@ -28,6 +28,8 @@ export interface CopyContext {
   /** Limits zstd compressors at once to the cores: each holds an 8 MiB window, and more add no speed. */
   readonly zstdCompressors: Semaphore;
   readonly layerWish: LayerWish;
+  /** What the copy learnt on the way: `alreadyPresent` means nothing was written and nothing is to commit. */
+  readonly state: { alreadyPresent: boolean };
   /** Writes one report line. */
   report(line: string): void;
   /** Sends a progress event (never throws). */

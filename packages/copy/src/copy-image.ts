@@ -58,7 +58,10 @@ export async function copyImage(
     );
     // disposing without a commit discards what was written
     return withDisposal(destination, async () => {
-      const result = await copyTopLevel(makeContext(source, destination, options), policy);
+      const ctx = makeContext(source, destination, options);
+      const result = await copyTopLevel(ctx, policy);
+      // the destination already holds this image: committing an empty write would replace it with nothing
+      if (ctx.state.alreadyPresent) return result;
       await destination.commit({
         ...callOptions,
         topLevelManifest: { bytes: result.manifest, mediaType: result.mediaType },
@@ -118,6 +121,7 @@ function makeContext(source: InternalSource, destination: InternalDestination, o
     // a zstd compressor holds an 8 MiB window (11 MB with its tables): at most one per core
     zstdCompressors: createSemaphore(availableParallelism()),
     layerWish: layerWish(options, destination.traits),
+    state: { alreadyPresent: false },
     report: (line: string): void => reportWriter?.(line),
     emit: (event: ProgressEvent): void => {
       try {

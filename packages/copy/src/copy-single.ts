@@ -39,11 +39,14 @@ export async function copySingleImage(ctx: CopyContext, image: SingleImage): Pro
   const candidates = planCandidates(ctx, manifest, cannotModify);
   const canModify = cannotModify === undefined;
 
-  if (ctx.options.optimizeDestinationImageAlreadyExists === true && signatures.length === 0) {
+  // only for a top-level image: a list instance's blobs must be written again for the list's commit to hold
+  // them, and the destination's own top-level manifest is what names an existing image
+  if (ctx.options.optimizeDestinationImageAlreadyExists === true && signatures.length === 0 && !image.asInstance) {
     const unchanged = candidates[0] === normalizeMediaType(manifest.mediaType) && !anyDemanded(ctx, layers);
-    const found = unchanged ? await existingManifest(ctx, sourceInstance, manifest.digest) : undefined;
+    const found = unchanged ? await existingManifest(ctx, undefined, manifest.digest) : undefined;
     if (found !== undefined) {
       ctx.report('Skipping: image already present at destination');
+      ctx.state.alreadyPresent = true;
       return { manifest: found.bytes, mediaType: manifest.mediaType, digest: manifest.digest };
     }
   }

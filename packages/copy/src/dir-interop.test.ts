@@ -37,6 +37,34 @@ describe('copyImage with dir: judged by skopeo', () => {
     expect(stdout).toBe(new TextDecoder().decode(image.manifest.bytes));
   }, 60_000);
 
+  it('skips an image already present, leaving it intact, with optimizeDestinationImageAlreadyExists', async () => {
+    const base = await temp();
+    const image = makeTestImage({ salt: 'present' });
+    await writeTestImage(dir.parseReference(join(base, 'in')), image);
+    const options = { optimizeDestinationImageAlreadyExists: true } as const;
+    const out = dir.parseReference(join(base, 'out'));
+    await copyImage(policy, out, dir.parseReference(join(base, 'in')), options);
+    const lines: string[] = [];
+    const again = await copyImage(policy, out, dir.parseReference(join(base, 'in')), {
+      ...options,
+      reportWriter: (line) => lines.push(line),
+    });
+    expect(again.digest).toBe(image.manifest.digest);
+    expect(lines).toContain('Skipping: image already present at destination');
+    await skopeo('copy', `dir:${join(base, 'out')}`, `dir:${join(base, 'check')}`);
+  }, 60_000);
+
+  it('copies every instance of a list again when the shortcut is on (instances are never skipped)', async () => {
+    const base = await temp();
+    const list = makeTestImageList();
+    await writeTestImageList(dir.parseReference(join(base, 'in')), list);
+    const options = { optimizeDestinationImageAlreadyExists: true, imageListSelection: 'all' } as const;
+    const out = dir.parseReference(join(base, 'out'));
+    await copyImage(policy, out, dir.parseReference(join(base, 'in')), options);
+    await copyImage(policy, out, dir.parseReference(join(base, 'in')), options);
+    await skopeo('copy', '--all', `dir:${join(base, 'out')}`, `dir:${join(base, 'check')}`);
+  }, 60_000);
+
   it('recompresses to zstd into dir: and skopeo accepts the digests', async () => {
     const base = await temp();
     await writeTestImage(dir.parseReference(join(base, 'in')), makeTestImage({ salt: 'z' }));

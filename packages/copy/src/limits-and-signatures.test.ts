@@ -79,7 +79,8 @@ describe('copyImage: shortcuts', () => {
     expect(result.digest).toBe(built.digest);
     expect(lines).toContain('Skipping: image already present at destination');
     expect(world.stats.reuseCalls.length).toBe(calls);
-    expect(world.stats.commits).toBe(2);
+    // nothing was written, so nothing is committed (a commit would replace the image with an empty write)
+    expect(world.stats.commits).toBe(1);
   });
 
   it('keeps foreign layers by URL when the destination accepts them', async () => {
