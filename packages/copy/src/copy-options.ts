@@ -28,6 +28,12 @@ export interface DestinationCompression {
    * with an 8 MiB window and long-distance matching
    */
   readonly level?: number;
+  /**
+   * Also recompress layers compressed with another algorithm (skopeo does this only when
+   * `--dest-compress-format` is given; `--dest-compress` alone compresses uncompressed layers only).
+   * @default true
+   */
+  readonly recompress?: boolean;
 }
 
 /** Options of {@link copyImage}: the TypeScript counterpart of containers/image's `copy.Options`. */

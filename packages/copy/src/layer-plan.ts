@@ -18,7 +18,11 @@ export function layerWish(options: CopyOptions, traits: Required<DestinationTrai
   if (decompress === true) return { kind: 'decompress', demanded: true };
   if (traits.desiredLayerCompression === 'decompress') return { kind: 'decompress', demanded: false };
   if (destinationCompression !== undefined) {
-    return { kind: 'compress', compression: destinationCompression, demanded: true };
+    return {
+      kind: 'compress',
+      compression: destinationCompression,
+      demanded: destinationCompression.recompress !== false,
+    };
   }
   if (traits.desiredLayerCompression === 'compress') {
     return { kind: 'compress', compression: { algorithm: 'gzip' }, demanded: false };

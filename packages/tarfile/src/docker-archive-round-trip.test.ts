@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseNormalizedNamed } from '@ferry/reference';
 import { collectBytes, digestOf, failingStream, makeTestImage, makeTestImageList, streamOf } from '@ferry/testkit';
@@ -168,34 +168,49 @@ describe('docker-archive destination atomicity', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('replaces an existing archive only at commit', async () => {
+  it('refuses an existing non-empty archive, as containers/image does, and leaves it as it was', async () => {
     const dir = await tempDir();
     const path = join(dir, 'a.tar');
     const first = makeV2s2Image('first');
     await writeImage(transport.parseReference(path), first);
     const before = await readFile(path);
-    const second = makeV2s2Image('second');
-    {
-      await using dest = await transport.parseReference(`${path}:second:v2`).newImageDestination();
-      await putAll(dest, second, true);
-      expect(await readFile(path)).toEqual(before);
-      await dest.commit();
-    }
-    expect(await readFile(path)).not.toEqual(before);
-    await using source = await transport.parseReference(`${path}:second:v2`).newImageSource();
-    await expectSourceServes(source, second);
+    await expect(transport.parseReference(`${path}:second:v2`).newImageDestination()).rejects.toSatisfy(
+      (e) => isImageError(e, 'ERR_CLOBBER') && String((e as Error).message).includes("doesn't support modifying"),
+    );
+    expect(await readFile(path)).toEqual(before);
+    expect(await readdir(dir)).toEqual(['a.tar']);
   });
 
-  it('an abandoned replacement leaves the old archive', async () => {
+  it('replaces an empty file only at commit, and an abandoned write leaves it empty', async () => {
     const dir = await tempDir();
     const path = join(dir, 'a.tar');
-    await writeFile(path, 'not touched');
+    await writeFile(path, '');
     {
       await using dest = await transport.parseReference(path).newImageDestination();
       await putAll(dest, makeV2s2Image('abandoned'));
     }
-    expect(await readFile(path, 'utf8')).toBe('not touched');
+    expect(await readFile(path, 'utf8')).toBe('');
     expect(await readdir(dir)).toEqual(['a.tar']);
+    const second = makeV2s2Image('second');
+    {
+      await using dest = await transport.parseReference(`${path}:second:v2`).newImageDestination();
+      await putAll(dest, second, true);
+      expect(await readFile(path, 'utf8')).toBe('');
+      await dest.commit();
+    }
+    await using source = await transport.parseReference(`${path}:second:v2`).newImageSource();
+    await expectSourceServes(source, second);
+  });
+
+  it('writes through a symlinked target, as containers/image does', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'real'));
+    await symlink(join('real', 't.tar'), join(dir, 'link.tar'));
+    const image = makeV2s2Image('linked');
+    await writeImage(transport.parseReference(join(dir, 'link.tar')), image);
+    expect((await lstat(join(dir, 'link.tar'))).isSymbolicLink()).toBe(true);
+    await using source = await transport.parseReference(join(dir, 'real', 't.tar')).newImageSource();
+    await expectSourceServes(source, image);
   });
 
   it('refuses a directory as target', async () => {

@@ -1,4 +1,5 @@
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { mkdir, open, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { findLeftovers, siblingPath } from '@ferry/blob';
@@ -62,14 +63,18 @@ export async function openDockerArchiveWriter(
   options: OpenDockerArchiveWriterOptions = {},
 ): Promise<DockerArchiveWriter> {
   options.signal?.throwIfAborted();
+  // a symlinked target is written through, as containers/image does
   const existing = await stat(path).catch(() => undefined);
+  // a pipe or device (`/dev/stdout`) is written where it is; a file is written at its real path
+  const resolved = existing === undefined ? await resolveTarget(path) : existing.isFile() ? await realpath(path) : path;
   if (existing?.isDirectory() === true) {
     throw new ImageError('ERR_INVALID_ARGUMENT', `docker archive target ${path} is a directory`);
   }
+  refuseExistingArchive(path, existing);
   const regular = existing === undefined || existing.isFile();
-  const parent = regular ? dirname(resolve(path)) : (options.tempDir ?? tmpdir());
+  const parent = regular ? dirname(resolve(resolved)) : (options.tempDir ?? tmpdir());
   // the staging directory is named after the target even when it lives in tempDir (a pipe target)
-  const stagingTarget = join(parent, basename(path));
+  const stagingTarget = join(parent, basename(resolved));
   for (const leftover of await findLeftovers(stagingTarget)) {
     await rm(leftover.path, { recursive: true, force: true }).catch(() => undefined);
   }
@@ -79,7 +84,30 @@ export async function openDockerArchiveWriter(
   } catch (cause) {
     throw new ImageError('ERR_IO', `creating a staging directory for docker archive ${path}`, { cause });
   }
-  return new DockerArchiveWriter(path, staging, regular);
+  return new DockerArchiveWriter(resolved, staging, regular);
+}
+
+// follows symlinks, also one whose target does not exist yet (the archive is created there)
+async function resolveTarget(path: string): Promise<string> {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    const link = await readlink(current).catch(() => undefined);
+    if (link === undefined) break;
+    current = resolve(dirname(current), link);
+  }
+  const parent = await realpath(dirname(current)).catch(() => dirname(current));
+  return join(parent, basename(current));
+}
+
+// as containers/image: a non-empty archive is never modified or replaced, so the images already in it are
+// not lost (an empty file, e.g. one made by mktemp, is fine)
+function refuseExistingArchive(path: string, existing: Stats | undefined): void {
+  if (existing?.isFile() === true && existing.size > 0) {
+    throw new ImageError(
+      'ERR_CLOBBER',
+      `docker-archive doesn't support modifying existing images: ${path} exists and is not empty (remove it first)`,
+    );
+  }
 }
 
 /**
@@ -224,6 +252,8 @@ export class DockerArchiveWriter implements AsyncDisposable {
       await handle.close().catch(() => undefined);
     }
     options.signal?.throwIfAborted();
+    // another writer may have made the archive since this one was opened
+    refuseExistingArchive(this.path, await stat(this.path).catch(() => undefined));
     try {
       await rename(temp, this.path);
     } catch (cause) {

@@ -109,6 +109,19 @@ describe('ferry copy', () => {
     }
   });
 
+  it('keeps zstd layers under --dest-compress alone, as skopeo does (only a named format recompresses)', async () => {
+    const zstd = join(work, 'zstd-src');
+    expect(
+      (await runFerry(['copy', '-q', '--dest-compress-format', 'zstd', `oci:${layout}:v1`, `oci:${zstd}:z`])).code,
+    ).toBe(0);
+    const out = join(work, 'dest-compress');
+    const r = await runFerry(['copy', '-q', '--dest-compress', '--preserve-digests', `oci:${zstd}:z`, `oci:${out}:z`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(judge('skopeo', ['inspect', '--raw', `oci:${out}:z`])).toBe(
+      judge('skopeo', ['inspect', '--raw', `oci:${zstd}:z`]),
+    );
+  });
+
   it('writes progress as JSON lines with --progress=json', async () => {
     const r = await runFerry(['copy', '--progress=json', `oci:${layout}:v1`, `dir:${join(work, 'json')}`]);
     expect(r.code, r.stderr).toBe(0);

@@ -92,7 +92,12 @@ export function copyOptionsFrom(args: ParsedArgs, signal: AbortSignal): CopyOpti
     preserveDigests: boolFlag(args, 'preserve-digests'),
     ...(format !== undefined && { forceManifestMediaType: FORMATS[format] as string }),
     ...(compress && {
-      destinationCompression: { algorithm: compressFormat ?? 'gzip', ...(level !== undefined && { level }) },
+      // as skopeo: only a named format recompresses layers compressed otherwise
+      destinationCompression: {
+        algorithm: compressFormat ?? 'gzip',
+        ...(level !== undefined && { level }),
+        recompress: compressFormat !== undefined,
+      },
     }),
     ...(boolFlag(args, 'dest-decompress') && { decompress: true }),
     ...(parallel !== undefined && { maxParallelBlobs: parallel }),
