@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { digestBytes, writeBytesAtomic, writeFileAtomic } from '@ferry/blob';
 import { manifestDigest } from '@ferry/manifest';
@@ -47,9 +47,11 @@ const TRAITS = completeTraits({
 export async function openDirDestination(ref: DirReference, options: SystemOptions = {}): Promise<InternalDestination> {
   options.signal?.throwIfAborted();
   try {
-    await createParentAndClean(ref.path);
-    await checkReplaceable(ref.path);
-    return new DirDestination(ref, await createStaging(ref.path));
+    // a symlink to a directory is written through (the swap happens beside the real directory), as skopeo
+    const target = await realpath(ref.path).catch(() => ref.path);
+    await createParentAndClean(target);
+    await checkReplaceable(target);
+    return new DirDestination(ref, target, await createStaging(target));
   } catch (error) {
     throw asIoError(error, `opening dir:${ref.path} for writing`, options.signal);
   }
@@ -66,13 +68,15 @@ class DirDestination implements InternalDestination {
   readonly traits: InternalDestination['traits'] = TRAITS;
   committedManifestDigest: Digest | undefined = undefined;
   readonly #staging: string;
+  readonly #target: string;
   readonly #blobs = new Map<Digest, number>();
   #topLevel: Uint8Array | undefined;
   #nonSha256 = false;
   #state: 'open' | 'committed' | 'disposed' = 'open';
 
-  constructor(reference: DirReference, staging: string) {
+  constructor(reference: DirReference, target: string, staging: string) {
     this.reference = reference;
+    this.#target = target;
     this.#staging = staging;
   }
 
@@ -152,7 +156,7 @@ class DirDestination implements InternalDestination {
     await writeBytesAtomic(join(this.#staging, VERSION_FILE), encoded, { ...(signal && { signal }) });
     signal?.throwIfAborted();
     try {
-      await swapIn(this.#staging, this.reference.path);
+      await swapIn(this.#staging, this.#target);
     } catch (error) {
       throw asIoError(error, `committing dir:${this.reference.path}`, signal);
     }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -27,6 +27,18 @@ async function files(dir: string): Promise<Map<string, string>> {
 }
 
 describe('dir: against skopeo', () => {
+  it('writes through a symlink to a directory, as skopeo does, and skopeo reads it', async () => {
+    const base = await tempDir();
+    await mkdir(join(base, 'real'));
+    await symlink('real', join(base, 'link'));
+    const image = makeTestImage({ salt: 'linked' });
+    await writeTestImage(transport.parseReference(join(base, 'link')), image);
+    expect((await lstat(join(base, 'link'))).isSymbolicLink()).toBe(true);
+    expect(await readdir(join(base, 'real'))).toContain('manifest.json');
+    await skopeo('copy', `dir:${join(base, 'link')}`, `dir:${join(base, 'check')}`);
+    expect((await readdir(base)).sort()).toEqual(['check', 'link', 'real']);
+  });
+
   it('skopeo copies an image Ferry wrote, to dir: and oci:, with identical bytes', async () => {
     const base = await tempDir();
     const image = makeTestImage();

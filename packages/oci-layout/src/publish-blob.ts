@@ -1,4 +1,4 @@
-import { type FileHandle, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { verifyStream } from '@ferry/blob';
 import type { ByteStream, CallOptions, Digest, StoredBlob } from '@ferry/types';
@@ -75,7 +75,12 @@ async function linkOrRename(temp: string, target: string, size: number): Promise
     const code = errnoOf(error);
     if (code === 'EEXIST') {
       // another tool may have written it non-atomically: a file of the wrong size is replaced
-      if ((await stat(target)).size === size) return false;
+      if ((await stat(target)).size === size) {
+        // reusing it counts as a use: gc spares blobs touched since the oldest active writer started
+        const now = new Date();
+        await utimes(target, now, now).catch(() => undefined);
+        return false;
+      }
       await rename(temp, target);
       return true;
     }
