@@ -7,6 +7,7 @@ command -v skopeo >/dev/null || need+=(skopeo)
 command -v zstd >/dev/null || need+=(zstd)
 command -v gzip >/dev/null || need+=(gzip)
 command -v umoci >/dev/null || need+=(umoci)
+[ -x /usr/bin/time ] || need+=(time) # GNU time, for the copy benchmark's peak RSS
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
