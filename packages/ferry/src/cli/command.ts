@@ -23,8 +23,8 @@ export interface CommandContext {
   readonly io: CliIO;
   /** Aborted on SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
-  /** The transports `transport:reference` names are parsed with. */
-  readonly transports: TransportRegistry;
+  /** Loads the transports `transport:reference` names are parsed with (on first use). */
+  readonly transports: () => Promise<TransportRegistry>;
 }
 
 /** One `ferry` sub-command. */

@@ -1,5 +1,4 @@
 import { isImageError, type TransportRegistry } from '@ferry/types';
-import { defaultTransports } from '../default-transports.ts';
 import type { CliIO, Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { parseFlags } from './flags.ts';
@@ -20,7 +19,7 @@ export interface RunCliOptions {
   readonly signal?: AbortSignal;
   /** The commands to offer. @default every built-in command */
   readonly commands?: readonly Command[];
-  /** The transports to parse image names with. @default {@link defaultTransports}() */
+  /** The transports to parse image names with. @default `defaultTransports()` */
   readonly transports?: TransportRegistry;
 }
 
@@ -50,7 +49,9 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
     if (n < command.args.min || n > command.args.max) {
       throw new UsageError(`"${command.usage}" takes ${describeCount(command.args)}, got ${n}`, command.name);
     }
-    const transports = options.transports ?? defaultTransports();
+    const given = options.transports;
+    const transports = async (): Promise<TransportRegistry> =>
+      given ?? (await import('../default-transports.ts')).defaultTransports();
     return (await command.run({ args, io, signal, transports })) ?? EXIT.ok;
   } catch (error) {
     return report(error, io, debug, signal);

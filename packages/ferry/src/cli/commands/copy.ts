@@ -1,14 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { copyImage } from '@ferry/copy';
-import { ImageError } from '@ferry/types';
-import type { CliIO, Command } from '../command.ts';
-import { startGcPacer } from '../gc-pacer.ts';
-import { barRenderer } from '../progress/bar-renderer.ts';
-import { jsonRenderer, linesRenderer, type ProgressRenderer, silentRenderer } from '../progress/progress-renderer.ts';
-import { UsageError } from '../usage-error.ts';
+import type { Command } from '../command.ts';
 import { COPY_FLAGS } from './copy-flags.ts';
-import { boolFlag, copyOptionsFrom, policyFrom, stringFlag } from './copy-options.ts';
 
 /** `ferry copy SOURCE-IMAGE DESTINATION-IMAGE`, as `skopeo copy`. */
 export const copyCommand: Command = {
@@ -21,55 +12,9 @@ export const copyCommand: Command = {
   ],
   flags: COPY_FLAGS,
   args: { min: 2, max: 2 },
-  async run({ args, io, signal, transports }) {
-    const [srcText, destText] = args.positionals as [string, string];
-    const options = copyOptionsFrom(args, signal);
-    const policy = policyFrom(args);
-    const src = transports.parse(srcText);
-    const dest = transports.parse(destText);
-    const renderer = rendererFor(args.flags.get('progress') as string | undefined, boolFlag(args, 'quiet'), io);
-    let result: Awaited<ReturnType<typeof copyImage>>;
-    const stopGc = startGcPacer();
-    try {
-      result = await copyImage(policy, dest, src, {
-        ...options,
-        reportWriter: (line) => renderer.report(line),
-        onProgress: (event) => renderer.event(event),
-      });
-    } finally {
-      stopGc();
-      renderer.finish();
-    }
-    const digestFile = stringFlag(args, 'digestfile');
-    if (digestFile !== undefined) {
-      try {
-        await writeFile(resolve(io.cwd, digestFile), result.digest, { signal });
-      } catch (cause) {
-        if (signal.aborted) throw signal.reason;
-        throw new ImageError('ERR_IO', `writing digest file ${digestFile}: ${(cause as Error).message}`, { cause });
-      }
-    }
-    return 0;
+  async run(context) {
+    // loaded on use, so `ferry --help` and `--version` start without the copy engine and transports
+    const { runCopy } = await import('./copy-run.ts');
+    return runCopy(context);
   },
 };
-
-function rendererFor(mode: string | undefined, quiet: boolean, io: CliIO): ProgressRenderer {
-  if (quiet && mode !== 'json') return silentRenderer();
-  switch (mode ?? 'auto') {
-    case 'auto':
-      return io.stderrIsTTY === true ? barRenderer(io.stderr) : linesRenderer(io.stderr);
-    case 'bars':
-      return barRenderer(io.stderr);
-    case 'lines':
-      return linesRenderer(io.stderr);
-    case 'json':
-      return jsonRenderer(io.stderr);
-    case 'none':
-      return silentRenderer();
-    default:
-      throw new UsageError(
-        `unknown progress mode ${JSON.stringify(mode)}: use auto, bars, lines, json or none`,
-        'copy',
-      );
-  }
-}

@@ -1,8 +1,6 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { MANIFEST_LIMIT } from '@ferry/blob';
-import { manifestDigest } from '@ferry/manifest';
-import { ImageError, isImageError } from '@ferry/types';
+import { ImageError, isImageError, MANIFEST_LIMIT } from '@ferry/types';
 import type { Command } from '../command.ts';
 
 /** `ferry manifest-digest FILE`: prints the digest of a manifest file, as `skopeo manifest-digest` does. */
@@ -15,6 +13,7 @@ export const manifestDigestCommand: Command = {
   args: { min: 1, max: 1 },
   async run({ args, io, signal }) {
     const path = resolve(io.cwd, args.positionals[0] as string);
+    const { manifestDigest } = await import('@ferry/manifest');
     io.stdout(`${manifestDigest(await readManifestFile(path, signal))}\n`);
     return 0;
   },
