@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // by `vitest run` inside a package and fail there (see shared/TOOLCHAIN.md, pitfall 5).
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'tools/example-transport'],
+    projects: ['packages/*', 'tools/example-transport', 'tools/registry-server'],
   },
 });

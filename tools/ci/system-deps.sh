@@ -8,6 +8,9 @@ command -v zstd >/dev/null || need+=(zstd)
 command -v gzip >/dev/null || need+=(gzip)
 command -v umoci >/dev/null || need+=(umoci)
 [ -x /usr/bin/time ] || need+=(time) # GNU time, for the copy benchmark's peak RSS
+command -v docker-registry >/dev/null || need+=(docker-registry) # distribution 2.8, the real registry server
+command -v htpasswd >/dev/null || need+=(apache2-utils) # bcrypt htpasswd files for its basic auth
+command -v openssl >/dev/null || need+=(openssl)
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then

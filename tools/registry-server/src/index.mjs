@@ -1,0 +1,2 @@
+export { startRegistry } from './start-registry.mjs';
+export { startTokenIssuer } from './token-issuer.mjs';
