@@ -1,5 +1,4 @@
 import { MANIFEST_LIMIT } from '@ferry/blob';
-import { isListMediaType, parseManifest } from '@ferry/manifest';
 import type { TarArchive, TarEntry } from '@ferry/tar';
 import type {
   BlobInfo,
@@ -13,6 +12,7 @@ import type {
 } from '@ferry/types';
 import { digestAlgorithm, digestHex, ImageError } from '@ferry/types';
 import { type BlobRange, INTERNAL, type InternalGetBlobOptions, type InternalSource } from '@ferry/types/internal';
+import { instanceMediaType } from './instance-media-type.ts';
 import type { IndexEntry, LayoutIndex } from './layout-index.ts';
 import { BLOBS_DIR } from './layout-paths.ts';
 import { openArchiveInput } from './oci-archive-input.ts';
@@ -79,25 +79,12 @@ class OciArchiveSource implements InternalSource {
     return { bytes, mediaType: mediaType === '' ? undefined : mediaType };
   }
 
-  // the media type an index names an instance with: index.json first (as containers/image), then the list
-  async #instanceType(instance: Digest, options: CallOptions): Promise<string | undefined> {
-    const inIndex = this.#index.manifests.find((e) => e.digest === instance)?.mediaType;
-    if (inIndex !== undefined || !isListMediaType(this.#top.mediaType)) return inIndex;
-    const entry = this.#blobEntry(this.#top.digest);
-    if (entry === undefined) return undefined;
-    try {
-      const list = parseManifest(
-        await this.#archive.readMember(entry.name, MANIFEST_LIMIT, options),
-        this.#top.mediaType,
-      );
-      if (list.kind === 'oci-index' || list.kind === 'docker-manifest-list') {
-        return list.manifests.find((e) => e.digest === instance)?.mediaType;
-      }
-    } catch {
-      if (options.signal?.aborted === true) throw options.signal.reason;
-      // an unreadable list tells nothing; the caller guesses the type from the bytes
-    }
-    return undefined;
+  #instanceType(instance: Digest, options: CallOptions): Promise<string | undefined> {
+    const readTop = async () => {
+      const entry = this.#blobEntry(this.#top.digest);
+      return entry === undefined ? undefined : await this.#archive.readMember(entry.name, MANIFEST_LIMIT, options);
+    };
+    return instanceMediaType(this.#index, this.#top, instance, readTop, options);
   }
 
   async getBlob(info: BlobInfo, options: InternalGetBlobOptions = {}): Promise<BlobStream> {

@@ -1,7 +1,7 @@
-import { isListMediaType, parseManifest } from '@ferry/manifest';
 import type { BlobInfo, BlobStream, CallOptions, Digest, ImageReference, ManifestBlob, Signature } from '@ferry/types';
 import { ImageError } from '@ferry/types';
 import { type BlobRange, INTERNAL, type InternalGetBlobOptions, type InternalSource } from '@ferry/types/internal';
+import { instanceMediaType } from './instance-media-type.ts';
 import type { IndexEntry, LayoutIndex } from './layout-index.ts';
 import { openLayout } from './oci-layout.ts';
 import type { OciLayout } from './oci-layout-types.ts';
@@ -59,21 +59,9 @@ class OciSource implements InternalSource {
     return { bytes, mediaType: mediaType === '' ? undefined : mediaType };
   }
 
-  // the media type an index names an instance with: index.json first (as containers/image), then the list
-  async #instanceType(instance: Digest, options: CallOptions): Promise<string | undefined> {
-    const inIndex = this.#index.manifests.find((e) => e.digest === instance)?.mediaType;
-    if (inIndex !== undefined || !isListMediaType(this.#top.mediaType)) return inIndex;
-    const bytes = await readSmallBlob(this.#layout.path, this.#top.digest, options.signal);
-    if (bytes === undefined) return undefined;
-    try {
-      const list = parseManifest(bytes, this.#top.mediaType);
-      if (list.kind === 'oci-index' || list.kind === 'docker-manifest-list') {
-        return list.manifests.find((e) => e.digest === instance)?.mediaType;
-      }
-    } catch {
-      // an unreadable list tells nothing; the caller guesses the type from the bytes
-    }
-    return undefined;
+  #instanceType(instance: Digest, options: CallOptions): Promise<string | undefined> {
+    const readTop = () => readSmallBlob(this.#layout.path, this.#top.digest, options.signal);
+    return instanceMediaType(this.#index, this.#top, instance, readTop, options);
   }
 
   async getBlob(info: BlobInfo, options: InternalGetBlobOptions = {}): Promise<BlobStream> {
