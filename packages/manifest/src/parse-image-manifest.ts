@@ -1,13 +1,7 @@
 import { digestBytes } from '@ferry/blob';
 import { ImageError } from '@ferry/types';
 import { checkMediaTypeField, checkUnambiguous } from './format-checks.ts';
-import {
-  checkSchemaVersion,
-  type JsonObject,
-  optionalString,
-  optionalStringMap,
-  requiredArray,
-} from './json-fields.ts';
+import { checkSchemaVersion, type JsonObject, requiredArray } from './json-fields.ts';
 import type { Descriptor, DockerSchema2Manifest, OciManifest } from './manifest-types.ts';
 import {
   DOCKER_V2S2_FOREIGN_LAYER_GZIP_MEDIA_TYPE,
@@ -17,6 +11,7 @@ import {
   DOCKER_V2S2_MEDIA_TYPE,
   OCI_MANIFEST_MEDIA_TYPE,
 } from './media-types.ts';
+import { readOciExtras } from './oci-extras.ts';
 import { parseDescriptor } from './parse-descriptor.ts';
 import { parseJsonObject } from './parse-json.ts';
 
@@ -81,10 +76,6 @@ export function parseOciManifest(bytes: Uint8Array): OciManifest {
   checkMediaTypeField(root, OCI_MANIFEST_MEDIA_TYPE, false);
   checkUnambiguous(root, OCI_MANIFEST_MEDIA_TYPE, ['config', 'layers']);
   const { config, layers } = readConfigAndLayers(root);
-  const artifactType = optionalString(root, 'artifactType', '');
-  const subject =
-    root.subject === undefined || root.subject === null ? undefined : parseDescriptor(root.subject, 'subject');
-  const annotations = optionalStringMap(root, 'annotations', '');
   return Object.freeze({
     kind: 'oci-manifest',
     mediaType: OCI_MANIFEST_MEDIA_TYPE,
@@ -92,9 +83,7 @@ export function parseOciManifest(bytes: Uint8Array): OciManifest {
     digest: digestBytes(bytes),
     config,
     layers,
-    ...(artifactType === undefined ? {} : { artifactType }),
-    ...(subject === undefined ? {} : { subject }),
-    ...(annotations === undefined ? {} : { annotations }),
+    ...readOciExtras(root),
   });
 }
 

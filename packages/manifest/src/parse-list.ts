@@ -1,15 +1,10 @@
 import { digestBytes } from '@ferry/blob';
 import { checkMediaTypeField, checkUnambiguous } from './format-checks.ts';
-import {
-  checkSchemaVersion,
-  type JsonObject,
-  optionalString,
-  optionalStringMap,
-  requiredArray,
-} from './json-fields.ts';
+import { checkSchemaVersion, type JsonObject, requiredArray } from './json-fields.ts';
 import type { DockerManifestList, ListEntry, OciIndex } from './manifest-types.ts';
 import { DOCKER_V2_LIST_MEDIA_TYPE, OCI_INDEX_MEDIA_TYPE } from './media-types.ts';
-import { parseDescriptor, parseListEntry } from './parse-descriptor.ts';
+import { readOciExtras } from './oci-extras.ts';
+import { parseListEntry } from './parse-descriptor.ts';
 import { parseJsonObject } from './parse-json.ts';
 
 /**
@@ -54,19 +49,13 @@ export function parseOciIndex(bytes: Uint8Array): OciIndex {
   checkMediaTypeField(root, OCI_INDEX_MEDIA_TYPE, false);
   checkUnambiguous(root, OCI_INDEX_MEDIA_TYPE, ['manifests']);
   const manifests = readEntries(root);
-  const artifactType = optionalString(root, 'artifactType', '');
-  const subject =
-    root.subject === undefined || root.subject === null ? undefined : parseDescriptor(root.subject, 'subject');
-  const annotations = optionalStringMap(root, 'annotations', '');
   return Object.freeze({
     kind: 'oci-index',
     mediaType: OCI_INDEX_MEDIA_TYPE,
     bytes,
     digest: digestBytes(bytes),
     manifests,
-    ...(artifactType === undefined ? {} : { artifactType }),
-    ...(subject === undefined ? {} : { subject }),
-    ...(annotations === undefined ? {} : { annotations }),
+    ...readOciExtras(root),
   });
 }
 
