@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { detectCompression, peekCompression } from './index.ts';
-import { hasTool, runTool } from './test-support/cli.ts';
+import { runTool } from './test-support/cli.ts';
 import { collect, sampleBytes, streamOf, trackedSource } from './test-support/tracked-source.ts';
 
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
@@ -24,16 +24,13 @@ describe('detectCompression', () => {
     expect(detectCompression(bytes(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x01))).toBe('none');
   });
 
-  it.runIf(hasTool('bzip2') && hasTool('xz') && hasTool('zstd') && hasTool('gzip'))(
-    'recognises the output of the gzip, zstd, bzip2 and xz tools',
-    () => {
-      expect(detectCompression(runTool('gzip', ['-c'], data))).toBe('gzip');
-      expect(detectCompression(runTool('zstd', ['-c', '-q'], data))).toBe('zstd');
-      expect(detectCompression(runTool('bzip2', ['-c'], data))).toBe('bzip2');
-      expect(detectCompression(runTool('xz', ['-c'], data))).toBe('xz');
-      expect(detectCompression(data)).toBe('none');
-    },
-  );
+  it('recognises the output of the gzip, zstd, bzip2 and xz tools', () => {
+    expect(detectCompression(runTool('gzip', ['-c'], data))).toBe('gzip');
+    expect(detectCompression(runTool('zstd', ['-c', '-q'], data))).toBe('zstd');
+    expect(detectCompression(runTool('bzip2', ['-c'], data))).toBe('bzip2');
+    expect(detectCompression(runTool('xz', ['-c'], data))).toBe('xz');
+    expect(detectCompression(data)).toBe('none');
+  });
 });
 
 describe('peekCompression', () => {

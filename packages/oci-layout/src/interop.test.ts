@@ -6,7 +6,7 @@ import { makeTestImage, makeTestImageList, writeTestImage, writeTestImageList } 
 import type { Digest, ImageSource } from '@ferry/types';
 import { describe, expect, it } from 'vitest';
 import { ociTransport, openLayout } from './index.ts';
-import { HAVE_TOOLS, run, skopeo } from './test-support/run-tool.ts';
+import { run, skopeo } from './test-support/run-tool.ts';
 import { tempDir } from './test-support/temp-dir.ts';
 
 const transport = ociTransport();
@@ -36,7 +36,7 @@ async function readAndVerify(text: string): Promise<Uint8Array> {
   return bytes;
 }
 
-describe.skipIf(!HAVE_TOOLS)('umoci and skopeo judge Ferry layouts', () => {
+describe('umoci and skopeo judge Ferry layouts', () => {
   it('a layout Ferry writes passes umoci stat, umoci unpack and skopeo copy', { timeout: 60_000 }, async () => {
     const base = await tempDir();
     const layout = join(base, 'layout');

@@ -8,8 +8,3 @@ export function runTool(command: string, args: readonly string[], input: Uint8Ar
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return result.stdout;
 }
-
-/** Whether a command line tool is on PATH. */
-export function hasTool(command: string): boolean {
-  return spawnSync(command, ['--version']).status === 0;
-}

@@ -1,11 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
-
-/** Whether skopeo is installed. */
-export const HAVE_SKOPEO: boolean = existsSync('/usr/bin/skopeo');
 
 /** Runs a tool and returns its stdout; a non-zero exit rejects with its stderr in the message. */
 export async function run(tool: string, args: readonly string[], cwd?: string): Promise<string> {
