@@ -10,6 +10,8 @@ const MiB = 2 ** 20;
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const RUNS = quick ? 1 : 3;
+// --only=TEXT runs the scenarios whose name contains TEXT
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const RSS_LIMIT_MB = 128;
 const log = (line) => process.stderr.write(`${line}\n`);
 const FERRY = new URL('../../packages/ferry/dist/cli/main.js', import.meta.url).pathname;
@@ -94,7 +96,7 @@ export async function runCopyBench() {
   mkdirSync(OUT, { recursive: true });
   const startup = median(Array.from({ length: 3 }, () => measure([process.execPath, FERRY, '--version']).seconds));
   const rows = [];
-  for (const s of scenarios(images)) {
+  for (const s of scenarios(images).filter((x) => only === undefined || x.name.includes(only))) {
     const times = { ferry: [], skopeo: [] };
     const rss = { ferry: [], skopeo: [] };
     const bytes = {};

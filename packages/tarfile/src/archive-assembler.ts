@@ -7,6 +7,9 @@ import { layerMemberName, type StagedBlob } from './write-archive.ts';
 
 // staged files are copied into the archive in blocks this large
 const COPY_BLOCK = 1024 * 1024;
+// after this many bytes written into the archive, a data sync starts in the background, so the disk writes
+// the archive while layers are still being decompressed and the sync before the rename finds little left
+const WRITEBACK_EVERY = 32 * 1024 * 1024;
 
 /** A layer being received: into its staging file, or (once it owns the archive's tail) into the archive. */
 interface LayerState {
@@ -46,6 +49,8 @@ export class ArchiveAssembler {
   #owner: LayerState | 'append' | undefined;
   #appending: Promise<void> = Promise.resolve();
   #failure: unknown;
+  #unsynced = 0;
+  #writeback: Promise<void> | undefined;
 
   constructor(path: string) {
     this.path = path;
@@ -75,6 +80,7 @@ export class ArchiveAssembler {
       if (this.#owner !== 'append') throw new ImageError('ERR_INVALID_ARGUMENT', 'a layer is still being written');
     }
     if (this.#failure !== undefined) throw this.#failure;
+    await this.#writeback;
     await (await this.#file()).close();
     this.#handle = Promise.reject(new ImageError('ERR_INVALID_ARGUMENT', 'the archive assembly is finished'));
     this.#handle.catch(() => undefined);
@@ -89,7 +95,7 @@ export class ArchiveAssembler {
   async #write(state: LayerState, bytes: Uint8Array): Promise<void> {
     if (state.mode === 'granted') await this.#catchUp(state);
     if (state.mode === 'direct') {
-      await writeAt(await this.#file(), bytes, state.start + TAR_BLOCK + state.written, this.path);
+      await this.#writeArchive(await this.#file(), bytes, state.start + TAR_BLOCK + state.written);
       state.written += bytes.byteLength;
     } else {
       await state.staging.write(bytes);
@@ -181,7 +187,7 @@ export class ArchiveAssembler {
       while (state.written < state.staging.size) {
         const { bytesRead } = await source.read(buffer, 0, buffer.byteLength, state.written);
         if (bytesRead === 0) throw new ImageError('ERR_IO', `staging file ${state.staging.path} shrank`);
-        await writeAt(file, buffer.subarray(0, bytesRead), state.start + TAR_BLOCK + state.written, this.path);
+        await this.#writeArchive(file, buffer.subarray(0, bytesRead), state.start + TAR_BLOCK + state.written);
         state.written += bytesRead;
       }
     } finally {
@@ -203,6 +209,21 @@ export class ArchiveAssembler {
     this.#names.add(name);
     state.mode = 'done';
     return { path: this.path, dataOffset: dataStart, ...stored };
+  }
+
+  // Writes layer bytes into the archive and, every WRITEBACK_EVERY bytes, starts a background data sync
+  // (one at a time). Its outcome does not matter: the archive is synced again, and checked, before the rename.
+  async #writeArchive(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+    await writeAt(file, bytes, position, this.path);
+    this.#unsynced += bytes.byteLength;
+    if (this.#unsynced < WRITEBACK_EVERY || this.#writeback !== undefined) return;
+    this.#unsynced = 0;
+    this.#writeback = file
+      .datasync()
+      .catch(() => undefined)
+      .finally(() => {
+        this.#writeback = undefined;
+      });
   }
 
   #file(): Promise<FileHandle> {
