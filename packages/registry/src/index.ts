@@ -1,2 +1,22 @@
-// @ferry/registry: the OCI distribution client and the docker:// transport (being built; see the README).
-export {};
+/**
+ * The OCI distribution client on undici and the `docker://` transport: references with Docker Hub
+ * defaults, anonymous/basic/bearer authentication with credentials from the containers and Docker auth
+ * files, TLS settings, retries, resumable downloads and chunked resumable uploads, cross-repository
+ * mounts driven by the blob-info cache, tags, catalog, delete.
+ *
+ * @packageDocumentation
+ */
+export { statBlob } from './blob-download.ts';
+export type { CredentialOptions, CredentialTarget } from './credentials/index.ts';
+export {
+  identityTokenCredentials,
+  lookupCredentials,
+  passwordCredentials,
+  removeAllCredentials,
+  removeCredentials,
+  storeCredentials,
+} from './credentials/index.ts';
+export { parseDockerImageName, type RegistryImageName } from './docker-reference.ts';
+export { type DockerImageReference, type DockerTransportOptions, dockerTransport } from './docker-transport.ts';
+export { isRegistryError, RegistryError, type RegistryErrorEntry } from './registry-error.ts';
+export { listRepositories, listTags, type RepositoryName } from './registry-lists.ts';

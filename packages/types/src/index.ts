@@ -25,7 +25,7 @@ export {
 } from './digest.ts';
 export { ImageError, type ImageErrorCode, type ImageErrorOptions, isImageError } from './errors.ts';
 export type { NamedReference } from './named-reference.ts';
-export type { CallOptions, Platform, SystemOptions } from './options.ts';
+export type { CallOptions, Platform, RegistryCredentials, RegistryOptions, SystemOptions } from './options.ts';
 export type { PolicyContext, UnverifiedImage } from './policy-context.ts';
 export type { ProgressEvent, ProgressListener } from './progress.ts';
 export type { Signature, SigstoreSignature, SimpleSigningSignature } from './signature.ts';

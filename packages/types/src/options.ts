@@ -53,4 +53,68 @@ export interface SystemOptions extends CallOptions {
    * @default the transport's own choice: beside the target when writing, `os.tmpdir()` otherwise
    */
   readonly tempDir?: string;
+  /**
+   * How to reach registries (`docker://`): credentials, TLS and retries. Other transports ignore it.
+   * @default {} (credentials from the auth files, TLS verified, 3 retries)
+   */
+  readonly registry?: RegistryOptions;
+}
+
+/** A user name and password (or an identity token) for a registry. */
+export type RegistryCredentials =
+  | { readonly username: string; readonly password: string }
+  | { readonly identityToken: string };
+
+/**
+ * Settings for talking to a registry: the counterpart of containers/image's `Docker*` fields of
+ * `SystemContext` and of skopeo's `--creds`, `--registry-token`, `--tls-verify`, `--cert-dir`,
+ * `--authfile`, `--no-creds` and `--retry-times`. Never logged or put in an error.
+ */
+export interface RegistryOptions {
+  /**
+   * Credentials to use instead of looking them up (`--creds`).
+   * @default looked up in the auth files
+   */
+  readonly credentials?: RegistryCredentials;
+  /**
+   * A bearer token sent as is, without the token handshake (`--registry-token`).
+   * @default none
+   */
+  readonly bearerToken?: string;
+  /**
+   * Access the registry anonymously, ignoring the auth files (`--no-creds`).
+   * @default false
+   */
+  readonly noCredentials?: boolean;
+  /**
+   * The containers auth file to read credentials from (`--authfile`; `REGISTRY_AUTH_FILE` otherwise).
+   * @default the containers and Docker defaults
+   */
+  readonly authFile?: string;
+  /**
+   * Verify TLS certificates and require HTTPS. `false` accepts any certificate and falls back to plain
+   * HTTP when the registry does not speak TLS (`--tls-verify=false`).
+   * @default true
+   */
+  readonly tlsVerify?: boolean;
+  /**
+   * A directory of `*.crt` CA files and `*.cert`/`*.key` client pairs (`--cert-dir`).
+   * @default /etc/containers/certs.d/HOST, /etc/docker/certs.d/HOST, ~/.config/containers/certs.d/HOST
+   */
+  readonly certDir?: string;
+  /**
+   * How many times a failed request is retried (`--retry-times`).
+   * @default 3
+   */
+  readonly retryTimes?: number;
+  /**
+   * Fixed delay between retries in milliseconds (`--retry-delay`); exponential backoff otherwise.
+   * @default exponential backoff from 1 s
+   */
+  readonly retryDelayMs?: number;
+  /**
+   * The `User-Agent` header.
+   * @default `ferry/VERSION`
+   */
+  readonly userAgent?: string;
 }

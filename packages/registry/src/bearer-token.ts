@@ -1,0 +1,127 @@
+import type { CallOptions, RegistryCredentials } from '@ferry/types';
+import { ImageError } from '@ferry/types';
+import { type Dispatcher, request } from 'undici';
+import { readBodyText } from './read-body.ts';
+
+/** A bearer token and when it stops being usable (ms since the epoch). */
+export interface BearerToken {
+  readonly token: string;
+  readonly expiresAt: number;
+  /** A refresh token the server handed out, to use instead of the password next time. */
+  readonly refreshToken?: string;
+}
+
+/** What {@link fetchBearerToken} needs. */
+export interface TokenRequestOptions extends CallOptions {
+  readonly dispatcher: Dispatcher;
+  /** The registry host, for messages only. */
+  readonly host: string;
+  readonly realm: string;
+  readonly service: string | undefined;
+  readonly scopes: readonly string[];
+  readonly credentials: RegistryCredentials | undefined;
+  readonly userAgent: string;
+}
+
+// Docker's token spec: a token without expires_in lasts 60 s, and 60 s is the minimum.
+const MIN_LIFETIME_S = 60;
+// tokens are renewed this long before they expire, so a request never carries one that dies in flight
+const EXPIRY_MARGIN_MS = 10_000;
+const TOKEN_BODY_LIMIT = 1 << 20;
+
+/**
+ * Gets a bearer token from a token server (Docker's token auth spec): `GET realm?service=&scope=` with
+ * basic credentials, or the OAuth2 `POST` with `grant_type=refresh_token` for an identity token. Accepts
+ * `token` or `access_token`, `expires_in` and `issued_at`.
+ * @throws {@link ImageError} `ERR_UNAUTHORIZED` when the server refuses (the message never holds a secret).
+ */
+export async function fetchBearerToken(options: TokenRequestOptions): Promise<BearerToken> {
+  const realm = parseRealm(options.realm, options.host);
+  const headers: Record<string, string> = { 'user-agent': options.userAgent };
+  const creds = options.credentials;
+  let method: 'GET' | 'POST' = 'GET';
+  let body: string | undefined;
+  if (creds !== undefined && 'identityToken' in creds) {
+    method = 'POST';
+    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken });
+    form.set('client_id', 'ferry');
+    if (options.service !== undefined) form.set('service', options.service);
+    if (options.scopes.length > 0) form.set('scope', options.scopes.join(' '));
+    body = form.toString();
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+  } else {
+    if (options.service !== undefined) realm.searchParams.set('service', options.service);
+    for (const scope of options.scopes) realm.searchParams.append('scope', scope);
+    if (creds !== undefined) {
+      realm.searchParams.set('account', creds.username);
+      headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    }
+  }
+  const started = Date.now();
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await request(realm, {
+      method,
+      headers,
+      dispatcher: options.dispatcher,
+      ...(body === undefined ? {} : { body }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  } catch (cause) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw new ImageError('ERR_IO', `requesting a token for ${options.host} from ${realm.origin}`, { cause });
+  }
+  const text = await readBodyText(response.body, TOKEN_BODY_LIMIT, options);
+  if (response.statusCode === 401 || response.statusCode === 403) {
+    throw new ImageError(
+      'ERR_UNAUTHORIZED',
+      `authenticating to ${options.host}: the token server ${realm.origin} refused the credentials (HTTP ${response.statusCode})`,
+    );
+  }
+  if (response.statusCode !== 200) {
+    throw new ImageError(
+      'ERR_UNAUTHORIZED',
+      `authenticating to ${options.host}: the token server ${realm.origin} answered HTTP ${response.statusCode}`,
+    );
+  }
+  return parseTokenResponse(text, started, options.host);
+}
+
+function parseTokenResponse(text: string, started: number, host: string): BearerToken {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ImageError('ERR_UNAUTHORIZED', `authenticating to ${host}: the token server answered malformed JSON`, {
+      cause,
+    });
+  }
+  const fields = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+  const token = typeof fields.token === 'string' && fields.token !== '' ? fields.token : fields.access_token;
+  if (typeof token !== 'string' || token === '') {
+    throw new ImageError('ERR_UNAUTHORIZED', `authenticating to ${host}: the token server sent no token`);
+  }
+  const lifetime =
+    typeof fields.expires_in === 'number' && fields.expires_in > MIN_LIFETIME_S ? fields.expires_in : MIN_LIFETIME_S;
+  const issued = typeof fields.issued_at === 'string' ? Date.parse(fields.issued_at) : Number.NaN;
+  // a server clock ahead of ours must not make the token look valid for longer than it is
+  const base = Number.isFinite(issued) ? Math.min(issued, Date.now()) : started;
+  const expiresAt = base + lifetime * 1000 - EXPIRY_MARGIN_MS;
+  const refresh = fields.refresh_token;
+  return typeof refresh === 'string' && refresh !== ''
+    ? { token, expiresAt, refreshToken: refresh }
+    : { token, expiresAt };
+}
+
+function parseRealm(realm: string, host: string): URL {
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch (cause) {
+    throw new ImageError('ERR_UNAUTHORIZED', `${host} named a token realm that is not a URL`, { cause });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ImageError('ERR_UNAUTHORIZED', `${host} named a token realm that is not http(s): ${url.protocol}`);
+  }
+  return url;
+}

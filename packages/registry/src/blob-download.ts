@@ -1,0 +1,146 @@
+import type { BlobStream, CallOptions, Digest } from '@ferry/types';
+import { ImageError, isImageError } from '@ferry/types';
+import { pullScope, signalOf } from './manifest-requests.ts';
+import { discardBody } from './read-body.ts';
+import { header, type RegistryClient, type RegistryResponse } from './registry-client.ts';
+import { isRetryableNetworkError, retryDelay, sleep } from './retry-policy.ts';
+
+/** Options of {@link downloadBlob}. */
+export interface DownloadOptions extends CallOptions {
+  /** First byte to read (a range read). @default 0 */
+  readonly offset?: number;
+  /** Bytes to read from `offset`. @default to the end */
+  readonly length?: number;
+}
+
+/**
+ * Streams a blob. When the connection drops mid-body, the rest is asked for again with `Range` (up to the
+ * client's retry count, with backoff) and the stream goes on where it stopped; the caller still verifies
+ * the digest of the whole. A registry that ignores `Range` is read from the start and the known part
+ * skipped.
+ * @throws {@link ImageError} `ERR_BLOB_UNKNOWN`, auth and I/O codes; the stream throws `ERR_IO` when the
+ * body cannot be completed.
+ */
+export async function downloadBlob(
+  client: RegistryClient,
+  repo: string,
+  digest: Digest,
+  options: DownloadOptions = {},
+): Promise<BlobStream> {
+  const start = options.offset ?? 0;
+  const end = options.length === undefined ? undefined : start + options.length;
+  const first = await requestFrom(client, repo, digest, start, end, options);
+  const total = totalSize(first, start, end);
+  return {
+    stream: resumingBody(client, repo, digest, first, start, end, total, options),
+    size: total === undefined ? undefined : total - start,
+  };
+}
+
+/** Whether the registry has the blob (`HEAD`); its size when it has. */
+export async function statBlob(
+  client: RegistryClient,
+  repo: string,
+  digest: Digest,
+  options: CallOptions = {},
+): Promise<number | undefined> {
+  const response = await client.send({
+    method: 'HEAD',
+    path: `/v2/${repo}/blobs/${digest}`,
+    scopes: [pullScope(repo)],
+    what: `blob ${digest} in ${client.host}/${repo}`,
+    kind: 'blob',
+    accept: [404],
+    ...signalOf(options),
+  });
+  await discardBody(response.body);
+  if (response.status === 404) return undefined;
+  const length = Number(header(response.headers, 'content-length'));
+  return Number.isSafeInteger(length) && length >= 0 ? length : -1;
+}
+
+async function requestFrom(
+  client: RegistryClient,
+  repo: string,
+  digest: Digest,
+  from: number,
+  end: number | undefined,
+  options: CallOptions,
+): Promise<RegistryResponse> {
+  const ranged = from > 0 || end !== undefined;
+  return client.send({
+    method: 'GET',
+    path: `/v2/${repo}/blobs/${digest}`,
+    scopes: [pullScope(repo)],
+    headers: ranged ? { range: `bytes=${from}-${end === undefined ? '' : end - 1}` } : {},
+    what: `blob ${digest} in ${client.host}/${repo}`,
+    kind: 'blob',
+    ...signalOf(options),
+  });
+}
+
+// the size of the whole blob (or of the range's end) when the response says it
+function totalSize(response: RegistryResponse, start: number, end: number | undefined): number | undefined {
+  if (end !== undefined) return end;
+  const length = Number(header(response.headers, 'content-length'));
+  if (!Number.isSafeInteger(length) || length < 0) return undefined;
+  return response.status === 206 ? start + length : length;
+}
+
+async function* resumingBody(
+  client: RegistryClient,
+  repo: string,
+  digest: Digest,
+  first: RegistryResponse,
+  start: number,
+  end: number | undefined,
+  total: number | undefined,
+  options: CallOptions,
+): AsyncGenerator<Uint8Array> {
+  let response = first;
+  // where the bytes of the current response start: a 200 answer to a ranged request starts at 0
+  let at = first.status === 206 ? start : 0;
+  let next = start;
+  let failures = 0;
+  try {
+    for (;;) {
+      try {
+        for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+          const chunkStart = at;
+          at += chunk.byteLength;
+          if (at <= next) continue;
+          const piece = chunkStart < next ? chunk.subarray(next - chunkStart) : chunk;
+          const room = end === undefined ? piece.byteLength : Math.min(piece.byteLength, end - next);
+          next += room;
+          yield room === piece.byteLength ? piece : piece.subarray(0, room);
+          if (end !== undefined && next >= end) return;
+        }
+        if (total === undefined || next >= total) return;
+        throw new ImageError(
+          'ERR_IO',
+          `blob ${digest} from ${client.host}/${repo} ended after ${next} of ${total} bytes`,
+        );
+      } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        const retryable = isRetryableNetworkError(error) || isImageError(error, 'ERR_IO');
+        const delay = retryable ? retryDelay(client.retry, failures++) : undefined;
+        if (delay === undefined) {
+          if (isImageError(error)) throw error;
+          throw new ImageError('ERR_IO', `reading blob ${digest} from ${client.host}/${repo}`, { cause: error });
+        }
+        await discardBody(response.body);
+        await sleep(delay, options.signal);
+        response = await requestFrom(client, repo, digest, next, end, options);
+        at = response.status === 206 ? (rangeStart(response) ?? next) : 0;
+        if (at > next) throw new ImageError('ERR_IO', `blob ${digest}: the registry resumed at ${at}, not ${next}`);
+      }
+    }
+  } finally {
+    await discardBody(response.body);
+  }
+}
+
+function rangeStart(response: RegistryResponse): number | undefined {
+  const match = /^bytes (\d+)-/.exec(header(response.headers, 'content-range') ?? '');
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}

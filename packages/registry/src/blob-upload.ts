@@ -1,0 +1,255 @@
+import { createDigester } from '@ferry/blob';
+import type { ByteStream, CallOptions, Digest, PutBlobInfo, StoredBlob } from '@ferry/types';
+import { ImageError, isImageError } from '@ferry/types';
+import { pushScope, signalOf } from './manifest-requests.ts';
+import { discardBody } from './read-body.ts';
+import { header, type RegistryClient, type RegistryResponse } from './registry-client.ts';
+import { isRegistryError } from './registry-error.ts';
+import { retryDelay, sleep } from './retry-policy.ts';
+import { ChunkReader, chunkBody, type UploadChunk } from './upload-chunks.ts';
+
+/** Options of {@link uploadBlob}. */
+export interface UploadOptions extends CallOptions {
+  /**
+   * Bytes per `PATCH`; a blob no larger goes in one `PUT`. Two chunks per upload are held in memory
+   * (one being sent, the next being read).
+   * @default 4 MiB
+   */
+  readonly chunkSize?: number;
+}
+
+const DEFAULT_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * Uploads a blob: `POST` to open an upload, then either one `PUT ?digest=` carrying the whole blob (small
+ * blobs) or `PATCH`es with `Content-Range`, each resumed from the server's `Range` after a dropped
+ * connection or a 5xx, and a closing `PUT ?digest=`. The digest is computed while streaming and checked
+ * against `info` before the blob is committed; on any failure the upload is cancelled and nothing is
+ * committed.
+ * @throws {@link ImageError} `ERR_DIGEST_MISMATCH`, `ERR_SIZE_MISMATCH`, auth and I/O codes.
+ */
+export async function uploadBlob(
+  client: RegistryClient,
+  repo: string,
+  stream: ByteStream,
+  info: PutBlobInfo,
+  options: UploadOptions = {},
+): Promise<StoredBlob> {
+  const digester = createDigester(info.digest?.startsWith('sha512:') === true ? 'sha512' : 'sha256');
+  const reader = new ChunkReader(stream, digester, options.chunkSize ?? DEFAULT_CHUNK);
+  const what = `blob upload to ${client.host}/${repo}`;
+  let location: URL | undefined;
+  try {
+    const firstChunk = reader.next(options);
+    firstChunk.catch(() => undefined);
+    location = await startUpload(client, repo, what, options);
+    let chunk = await firstChunk;
+    while (!chunk.last) {
+      const following = reader.next(options);
+      following.catch(() => undefined);
+      location = await sendChunk(client, repo, location, chunk, what, options);
+      chunk = await following;
+    }
+    const stored = digester.finish();
+    checkExpected(stored, info);
+    await finishUpload(client, repo, location, chunk, stored.digest, what, options);
+    location = undefined;
+    return stored;
+  } finally {
+    await reader.close();
+    if (location !== undefined) await cancelUpload(client, repo, location);
+  }
+}
+
+async function startUpload(client: RegistryClient, repo: string, what: string, options: CallOptions): Promise<URL> {
+  const response = await client.send({
+    method: 'POST',
+    path: `/v2/${repo}/blobs/uploads/`,
+    scopes: [pushScope(repo)],
+    // an upload session the server opened but we never heard of is harmless; sending again is safe
+    idempotent: true,
+    what,
+    kind: 'upload',
+    ...signalOf(options),
+  });
+  await discardBody(response.body);
+  return uploadLocation(response, what);
+}
+
+// Sends one chunk with PATCH; on a dropped connection or a 5xx, asks the server how far it got and sends
+// the rest of the chunk again.
+async function sendChunk(
+  client: RegistryClient,
+  repo: string,
+  location: URL,
+  chunk: UploadChunk,
+  what: string,
+  options: CallOptions,
+): Promise<URL> {
+  let from = chunk.start;
+  let current = location;
+  for (let failures = 0; ; ) {
+    try {
+      const end = chunk.start + chunk.length;
+      const response = await client.send({
+        method: 'PATCH',
+        path: current,
+        scopes: [pushScope(repo)],
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': `${from}-${end - 1}`,
+          'content-length': String(end - from),
+        },
+        body: chunkBody(chunk, from),
+        what,
+        kind: 'upload',
+        ...signalOf(options),
+      });
+      await discardBody(response.body);
+      return uploadLocation(response, what);
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (!resumable(error)) throw error;
+      const delay = retryDelay(client.retry, failures++);
+      if (delay === undefined) throw error;
+      await sleep(delay, options.signal);
+      const status = await uploadStatus(client, repo, current, what, options);
+      current = status.location;
+      if (status.committed < chunk.start || status.committed > chunk.start + chunk.length) {
+        throw new ImageError('ERR_IO', `${what}: the server kept ${status.committed} bytes, cannot resume`, {
+          cause: error,
+        });
+      }
+      from = status.committed;
+      if (from === chunk.start + chunk.length) return current;
+    }
+  }
+}
+
+// The closing PUT, carrying the last chunk. If the answer is lost, a retry finds the upload gone: the
+// blob being there then means the first PUT worked.
+async function finishUpload(
+  client: RegistryClient,
+  repo: string,
+  location: URL,
+  chunk: UploadChunk,
+  digest: Digest,
+  what: string,
+  options: CallOptions,
+): Promise<void> {
+  const url = new URL(location);
+  url.searchParams.set('digest', digest);
+  const bytes = concat(chunk);
+  try {
+    const response = await client.send({
+      method: 'PUT',
+      path: url,
+      scopes: [pushScope(repo)],
+      headers: { 'content-type': 'application/octet-stream', ...(chunk.length > 0 ? {} : { 'content-length': '0' }) },
+      body: bytes,
+      idempotent: true,
+      what,
+      kind: 'upload',
+      ...signalOf(options),
+    });
+    await discardBody(response.body);
+  } catch (error) {
+    if (!(isImageError(error, 'ERR_BLOB_UNKNOWN') && (await blobExists(client, repo, digest, options)))) throw error;
+  }
+}
+
+async function uploadStatus(
+  client: RegistryClient,
+  repo: string,
+  location: URL,
+  what: string,
+  options: CallOptions,
+): Promise<{ committed: number; location: URL }> {
+  const response = await client.send({
+    method: 'GET',
+    path: location,
+    scopes: [pushScope(repo)],
+    what,
+    kind: 'upload',
+    ...signalOf(options),
+  });
+  await discardBody(response.body);
+  const range = /^(?:bytes=)?0-(\d+)$/.exec(header(response.headers, 'range') ?? '');
+  // distribution answers "0-0" for an empty upload as well as for one byte; an empty one is far likelier
+  const committed = range?.[1] === undefined || range[1] === '0' ? 0 : Number(range[1]) + 1;
+  return { committed, location: uploadLocation(response, what, location) };
+}
+
+async function blobExists(
+  client: RegistryClient,
+  repo: string,
+  digest: Digest,
+  options: CallOptions,
+): Promise<boolean> {
+  const response = await client.send({
+    method: 'HEAD',
+    path: `/v2/${repo}/blobs/${digest}`,
+    scopes: [pushScope(repo)],
+    what: `blob ${digest} in ${client.host}/${repo}`,
+    kind: 'blob',
+    accept: [404],
+    ...signalOf(options),
+  });
+  await discardBody(response.body);
+  return response.status === 200;
+}
+
+/** Cancels an upload session; never throws. */
+export async function cancelUpload(client: RegistryClient, repo: string, location: URL): Promise<void> {
+  try {
+    const response = await client.send({
+      method: 'DELETE',
+      path: location,
+      scopes: [pushScope(repo)],
+      what: `cancelling a blob upload to ${client.host}/${repo}`,
+      kind: 'upload',
+      idempotent: false,
+      accept: [404],
+      signal: AbortSignal.timeout(10_000),
+    });
+    await discardBody(response.body);
+  } catch {
+    // an abandoned upload session is garbage-collected by the registry
+  }
+}
+
+/** The upload URL a response names in `Location` (relative to the request URL). */
+export function uploadLocation(response: RegistryResponse, what: string, fallback?: URL): URL {
+  const location = header(response.headers, 'location');
+  if (location === undefined) {
+    if (fallback !== undefined) return fallback;
+    throw new ImageError('ERR_IO', `${what}: the registry sent no upload Location`);
+  }
+  try {
+    return new URL(location, response.url);
+  } catch (cause) {
+    throw new ImageError('ERR_IO', `${what}: the registry sent a malformed upload Location`, { cause });
+  }
+}
+
+function resumable(error: unknown): boolean {
+  if (isRegistryError(error)) return error.status >= 500 || error.status === 408;
+  return isImageError(error, 'ERR_IO');
+}
+
+function checkExpected(stored: StoredBlob, info: PutBlobInfo): void {
+  if (info.size !== undefined && info.size >= 0 && stored.size !== info.size) {
+    throw new ImageError(
+      'ERR_SIZE_MISMATCH',
+      `blob ${info.digest ?? ''} has ${stored.size} bytes, expected ${info.size}`,
+    );
+  }
+  if (info.digest !== undefined && stored.digest !== info.digest) {
+    throw new ImageError('ERR_DIGEST_MISMATCH', `blob expected as ${info.digest} hashes to ${stored.digest}`);
+  }
+}
+
+function concat(chunk: UploadChunk): Uint8Array {
+  if (chunk.pieces.length === 1 && chunk.pieces[0] !== undefined) return chunk.pieces[0];
+  return Buffer.concat(chunk.pieces as Uint8Array[], chunk.length);
+}

@@ -1,0 +1,152 @@
+import { manifestDigest } from '@ferry/manifest';
+import type {
+  BlobInfo,
+  ByteStream,
+  CallOptions,
+  Digest,
+  ImageReference,
+  PutBlobInfo,
+  PutManifestOptions,
+  ReusedBlob,
+  Signature,
+  StoredBlob,
+  SystemOptions,
+  TypedManifestBlob,
+} from '@ferry/types';
+import { ImageError } from '@ferry/types';
+import {
+  completeTraits,
+  INTERNAL,
+  type InternalDestination,
+  type InternalPutBlobOptions,
+  type InternalReuseOptions,
+} from '@ferry/types/internal';
+import { statBlob } from './blob-download.ts';
+import { mountBlob } from './blob-mount.ts';
+import { uploadBlob } from './blob-upload.ts';
+import type { RegistryImageName } from './docker-reference.ts';
+import { CACHE_TRANSPORT } from './docker-source.ts';
+import { signalOf, storeManifest } from './manifest-requests.ts';
+import type { RegistryClient } from './registry-client.ts';
+import { openRegistryClient } from './registry-session.ts';
+
+// containers/image tries this many cached locations before uploading
+const MOUNT_ATTEMPTS = 5;
+
+/**
+ * Opens a repository of a registry for writing an image: blobs are reused when the repository has them
+ * (one `HEAD`), mounted from another repository of the registry when the blob-info cache saw them there,
+ * else uploaded; manifests go by digest (list instances) or by the reference's tag or digest.
+ */
+export async function openDockerDestination(
+  reference: ImageReference,
+  name: RegistryImageName,
+  options: SystemOptions = {},
+): Promise<InternalDestination> {
+  const client = await openRegistryClient(name.domain, name.path, options.registry, signalOf(options));
+  return new DockerDestination(reference, name, client);
+}
+
+class DockerDestination implements InternalDestination {
+  readonly [INTERNAL] = true as const;
+  readonly reference: ImageReference;
+  readonly traits: InternalDestination['traits'] = completeTraits({
+    // any type: the registry says which it refuses, and the copy falls back
+    supportedManifestMediaTypes: [],
+    desiredLayerCompression: 'compress',
+    acceptsForeignLayerURLs: true,
+    supportsConcurrentBlobWrites: true,
+    supportsManifestLists: true,
+    supportedSignatureKinds: [],
+  });
+  committedManifestDigest: Digest | undefined;
+  readonly #name: RegistryImageName;
+  readonly #client: RegistryClient;
+
+  constructor(reference: ImageReference, name: RegistryImageName, client: RegistryClient) {
+    this.reference = reference;
+    this.#name = name;
+    this.#client = client;
+  }
+
+  async putBlob(stream: ByteStream, info: PutBlobInfo, options: InternalPutBlobOptions = {}): Promise<StoredBlob> {
+    const stored = await uploadBlob(this.#client, this.#name.path, stream, info, signalOf(options));
+    await options.cache?.recordKnownLocation(CACHE_TRANSPORT, this.#client.host, stored.digest, this.#name.path);
+    return stored;
+  }
+
+  async tryReusingBlob(info: BlobInfo, options: InternalReuseOptions = {}): Promise<ReusedBlob | undefined> {
+    const repo = this.#name.path;
+    const size = await statBlob(this.#client, repo, info.digest, signalOf(options));
+    if (size !== undefined) {
+      await options.cache?.recordKnownLocation(CACHE_TRANSPORT, this.#client.host, info.digest, repo);
+      return { digest: info.digest, size: size >= 0 ? size : (info.size ?? -1) };
+    }
+    const cache = options.cache;
+    if (cache === undefined) return undefined;
+    const candidates = await cache.candidateLocations(CACHE_TRANSPORT, this.#client.host, info.digest, {
+      canSubstitute: options.canSubstitute === true,
+    });
+    for (const candidate of candidates.slice(0, MOUNT_ATTEMPTS)) {
+      const substitute = candidate.digest !== info.digest;
+      if (
+        substitute &&
+        options.requiredCompression !== undefined &&
+        candidate.compression !== options.requiredCompression
+      ) {
+        continue;
+      }
+      const here =
+        candidate.location === repo ||
+        (await mountBlob(this.#client, repo, candidate.digest, candidate.location, signalOf(options)));
+      if (!here) continue;
+      const mountedSize = await statBlob(this.#client, repo, candidate.digest, signalOf(options));
+      if (mountedSize === undefined) continue;
+      await cache.recordKnownLocation(CACHE_TRANSPORT, this.#client.host, candidate.digest, repo);
+      const reused: ReusedBlob = {
+        digest: candidate.digest,
+        size: mountedSize >= 0 ? mountedSize : substitute ? -1 : (info.size ?? -1),
+      };
+      return substitute && candidate.compression !== undefined
+        ? { ...reused, compression: candidate.compression }
+        : reused;
+    }
+    return undefined;
+  }
+
+  async putManifest(manifest: TypedManifestBlob, options: PutManifestOptions = {}): Promise<void> {
+    const digest = manifestDigest(manifest.bytes);
+    if (options.instance !== undefined) {
+      await storeManifest(this.#client, this.#name.path, digest, manifest, signalOf(options));
+      return;
+    }
+    if (this.#name.digest !== undefined && this.#name.digest !== digest) {
+      throw new ImageError(
+        'ERR_INVALID_ARGUMENT',
+        `the manifest's digest ${digest} does not match the destination ${this.#name.toString()}`,
+      );
+    }
+    await storeManifest(
+      this.#client,
+      this.#name.path,
+      this.#name.digest ?? this.#name.tag,
+      manifest,
+      signalOf(options),
+    );
+    this.committedManifestDigest = digest;
+  }
+
+  async putSignatures(signatures: readonly Signature[], _options: PutManifestOptions = {}): Promise<void> {
+    if (signatures.length > 0) {
+      throw new ImageError('ERR_NOT_IMPLEMENTED', `storing signatures in ${this.#client.host} is not supported yet`);
+    }
+  }
+
+  async commit(_options: CallOptions = {}): Promise<void> {
+    // a registry publishes each manifest when it is put
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#client[Symbol.asyncDispose]();
+  }
+}
