@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
+import { startRegistry } from '@ferry/registry-server';
 import { isImageError } from '@ferry/types';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,6 +190,29 @@ describe('undici with a loaded directory', () => {
       await agent.close();
     }
   });
+});
+
+describe('with the TLS registry', () => {
+  it('reaches it with the CA from its certificate directory, and not without', async () => {
+    const registry = await startRegistry({ mode: 'tls' });
+    try {
+      const { ca } = await loadCertDir(registry.certDir ?? '');
+      expect(ca.length).toBeGreaterThan(0);
+      const trusted = new Agent({ connect: { ca } });
+      const untrusted = new Agent();
+      try {
+        const response = await request(`${registry.url}/v2/`, { dispatcher: trusted });
+        await response.body.dump();
+        expect(response.statusCode).toBe(200);
+        const error = await errorOf(request(`${registry.url}/v2/`, { dispatcher: untrusted }));
+        expect((error as { code?: string } | undefined)?.code).toMatch(/UNABLE_TO_VERIFY|SELF_SIGNED|CERT/);
+      } finally {
+        await Promise.all([trusted.close(), untrusted.close()]);
+      }
+    } finally {
+      await registry.stop();
+    }
+  }, 60_000);
 });
 
 describe('defaultCertDirs and findCertDir', () => {

@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startRegistry } from '@ferry/registry-server';
 import { type ImageErrorCode, isImageError } from '@ferry/types';
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { isRegistryError, RegistryError, type RegistryErrorKind, registryErrorFrom } from './registry-error.ts';
 
@@ -153,4 +157,41 @@ describe('isRegistryError', () => {
     expect(isRegistryError(new Error('x'))).toBe(false);
     expect(isRegistryError({ code: 'ERR_DENIED', status: 403, errors: [] })).toBe(false);
   });
+});
+
+describe('against the real registry, with skopeo as judge', () => {
+  it('reads a missing manifest, blob and repository as containers/image does', async () => {
+    const registry = await startRegistry({ mode: 'http' });
+    try {
+      const get = async (
+        path: string,
+      ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> => {
+        const response = await request(`${registry.url}${path}`);
+        return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
+      };
+      const what = `reading manifest latest in ${registry.host}/foo`;
+      const manifest = registryErrorFrom(await get('/v2/foo/manifests/latest'), what, 'manifest');
+      expect(manifest.code).toBe('ERR_MANIFEST_UNKNOWN');
+      expect(manifest.message).toBe(`${what}: manifest unknown`);
+      // skopeo 1.9 still repeats the code text ("manifest unknown: manifest unknown"); newer containers/image does not
+      const skopeo = await promisify(execFile)('skopeo', [
+        'inspect',
+        '--tls-verify=false',
+        `docker://${registry.host}/foo:latest`,
+      ]).then(
+        () => '',
+        (error: { stderr?: string }) => error.stderr ?? '',
+      );
+      expect(skopeo).toContain(manifest.message);
+      const blob = registryErrorFrom(await get(`/v2/foo/blobs/sha256:${'a'.repeat(64)}`), 'reading blob', 'blob');
+      expect([blob.code, blob.message]).toEqual(['ERR_BLOB_UNKNOWN', 'reading blob: blob unknown to registry']);
+      const tags = registryErrorFrom(await get('/v2/foo/tags/list'), 'fetching tags list', 'tags');
+      expect([tags.code, tags.message]).toEqual([
+        'ERR_MANIFEST_UNKNOWN',
+        'fetching tags list: repository name not known to registry',
+      ]);
+    } finally {
+      await registry.stop();
+    }
+  }, 60_000);
 });

@@ -83,12 +83,13 @@ function defaultAuthFile(env: CredentialEnv, homeDir: string): string {
   return `/run/containers/${process.getuid?.() ?? 0}/auth.json`;
 }
 
+// only a missing directory counts: any other problem surfaces when the file inside is accessed
 async function directoryExists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return (error as { code?: unknown }).code !== 'ENOENT';
   }
 }
 

@@ -142,9 +142,13 @@ describe('lookupCredentials: keys', () => {
     expect(show(await lookupCredentials({ host: 'docker.io', repository: 'x/y' }, fx.options()))).toBe('hub=h');
   });
 
-  it('splits auth at the first colon, keeping colons in the password', async () => {
+  it('splits auth at the first colon, keeping colons, trimming NULs, skipping an auth without colon', async () => {
     await fx.write(paths().runtime, { auths: { 'quay.io': { auth: basicAuth('alice', 'a:b::c') } } });
     expect(show(await lookupCredentials({ host: 'quay.io' }, fx.options()))).toBe('alice=a:b::c');
+    await fx.write(paths().runtime, { auths: { 'quay.io': { auth: basicAuth('nul', 'pw\0\0') } } });
+    expect(show(await lookupCredentials({ host: 'quay.io' }, fx.options()))).toBe('nul=pw');
+    await fx.write(paths().runtime, { auths: { 'quay.io': { auth: Buffer.from('no-colon').toString('base64') } } });
+    expect(await lookupCredentials({ host: 'quay.io' }, fx.options())).toBeUndefined();
   });
 
   it('returns an identitytoken as identity-token credentials', async () => {

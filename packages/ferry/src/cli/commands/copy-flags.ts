@@ -1,4 +1,5 @@
 import type { FlagSpec } from '../flags.ts';
+import { RETRY_FLAGS, registryFlagSpecs } from './registry-flags.ts';
 
 /** `ferry copy` flags, named and worded as skopeo's. */
 export const COPY_FLAGS: readonly FlagSpec[] = [
@@ -70,4 +71,13 @@ export const COPY_FLAGS: readonly FlagSpec[] = [
   },
   { name: 'quiet', short: 'q', type: 'boolean', description: 'Suppress output information when copying images' },
   { name: 'remove-signatures', type: 'boolean', description: 'Do not copy signatures from SOURCE-IMAGE' },
+  {
+    name: 'authfile',
+    type: 'string',
+    valueName: 'string',
+    description: 'path of the authentication file. Default is ${XDG_RUNTIME_DIR}/containers/auth.json',
+  },
+  ...registryFlagSpecs('src-'),
+  ...registryFlagSpecs('dest-'),
+  ...RETRY_FLAGS,
 ];

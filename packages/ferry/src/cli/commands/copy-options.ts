@@ -4,6 +4,7 @@ import { parseNormalizedNamed } from '@ferry/reference';
 import { ImageError, isImageError, type NamedReference, type PolicyContext, type SystemOptions } from '@ferry/types';
 import type { ParsedArgs } from '../flags.ts';
 import { UsageError } from '../usage-error.ts';
+import { registryOptionsFrom } from './registry-flags.ts';
 
 const FORMATS: Readonly<Record<string, string>> = {
   oci: OCI_MANIFEST_MEDIA_TYPE,
@@ -79,13 +80,14 @@ export function copyOptionsFrom(args: ParsedArgs, signal: AbortSignal): CopyOpti
     throw new UsageError('--image-parallel-copies must be at least 1', 'copy');
   const destination: SystemOptions = {
     signal,
+    registry: registryOptionsFrom(args, 'dest-', 'copy'),
     ...(system.tempDir !== undefined && { tempDir: system.tempDir }),
     ...(boolFlag(args, 'dest-oci-accept-uncompressed-layers') && { ociAcceptUncompressedLayers: true }),
     additionalTags: additionalTags(args),
   };
   return {
     signal,
-    sourceOptions: system,
+    sourceOptions: { ...system, registry: registryOptionsFrom(args, 'src-', 'copy') },
     destinationOptions: destination,
     imageListSelection: listSelection(args),
     removeSignatures: boolFlag(args, 'remove-signatures'),

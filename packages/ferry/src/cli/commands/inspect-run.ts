@@ -1,14 +1,16 @@
 import { layerInfos, manifestDigest } from '@ferry/manifest';
-import { ImageError } from '@ferry/types';
+import { listTags } from '@ferry/registry';
+import { ImageError, type ImageReference, type SystemOptions } from '@ferry/types';
 import { asInternalSource } from '@ferry/types/internal';
 import type { CommandContext } from '../command.ts';
 import { boolFlag, systemOptionsFrom } from './copy-options.ts';
 import { readConfig, resolveImage } from './read-image.ts';
+import { registryOptionsFrom } from './registry-flags.ts';
 
 /** Runs `ferry inspect` (see inspect.ts for its flags). */
 export async function runInspect({ args, io, signal, transports: loadTransports }: CommandContext): Promise<number> {
   const transports = await loadTransports();
-  const system = systemOptionsFrom(args, signal);
+  const system = { ...systemOptionsFrom(args, signal), registry: registryOptionsFrom(args, '', 'inspect') };
   const ref = transports.parse(args.positionals[0] as string);
   await using source = asInternalSource(await ref.newImageSource(system));
   const raw = boolFlag(args, 'raw');
@@ -31,7 +33,7 @@ export async function runInspect({ args, io, signal, transports: loadTransports 
   const output = {
     ...(ref.dockerReference !== undefined && { Name: ref.dockerReference.name }),
     Digest: manifestDigest(top.bytes),
-    RepoTags: [],
+    RepoTags: ref.transport.name === 'docker' && !boolFlag(args, 'no-tags') ? await repoTags(ref, system) : [],
     Created: config.created ?? null,
     DockerVersion: config.docker_version ?? '',
     Labels: inner.Labels ?? null,
@@ -66,4 +68,11 @@ function parseConfigJson(bytes: Uint8Array | string): ConfigJson {
 function schema1Config(image: Parameters<typeof layerInfos>[0]): string {
   if (image.kind !== 'docker-schema1') return '{}';
   return image.history[0]?.v1Compatibility ?? '{}';
+}
+
+// skopeo lists the repository's tags for docker:// images (and only there)
+async function repoTags(ref: ImageReference, system: SystemOptions): Promise<string[]> {
+  const name = ref.dockerReference;
+  if (name === undefined) return [];
+  return listTags({ domain: name.domain, path: name.path }, system);
 }
