@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 export { statBlob } from './blob-download.ts';
+export { checkRegistryLogin } from './check-login.ts';
 export type { CredentialOptions, CredentialTarget } from './credentials/index.ts';
 export {
   identityTokenCredentials,

@@ -1,4 +1,4 @@
-import { MANIFEST_LIMIT, readLimited } from '@ferry/blob';
+import { MANIFEST_LIMIT } from '@ferry/blob';
 import {
   DOCKER_V2_LIST_MEDIA_TYPE,
   DOCKER_V2S1_MEDIA_TYPE,
@@ -55,16 +55,18 @@ export async function fetchManifest(
   options: CallOptions = {},
 ): Promise<FetchedManifest> {
   const what = `manifest ${reference} in ${client.host}/${repo}`;
-  const response = await client.send({
-    method: 'GET',
-    path: `/v2/${repo}/manifests/${reference}`,
-    scopes: [pullScope(repo)],
-    headers: { accept: MANIFEST_ACCEPT },
-    what,
-    kind: 'manifest',
-    ...signalOf(options),
-  });
-  const bytes = await readLimited(response.body, MANIFEST_LIMIT, { ...signalOf(options), what });
+  const { response, bytes } = await client.fetchSmall(
+    {
+      method: 'GET',
+      path: `/v2/${repo}/manifests/${reference}`,
+      scopes: [pullScope(repo)],
+      headers: { accept: MANIFEST_ACCEPT },
+      what,
+      kind: 'manifest',
+      ...signalOf(options),
+    },
+    MANIFEST_LIMIT,
+  );
   const mediaType = responseMediaType(header(response.headers, 'content-type'), bytes);
   if (reference.includes(':')) {
     const expected = parseDigest(reference);

@@ -1,7 +1,6 @@
 import type { CallOptions } from '@ferry/types';
 import { ImageError } from '@ferry/types';
 import { nextLink } from './link-header.ts';
-import { readBodyText } from './read-body.ts';
 import { header, type RegistryClient } from './registry-client.ts';
 import type { RegistryErrorKind } from './registry-error.ts';
 
@@ -29,15 +28,18 @@ export async function readPagedList(client: RegistryClient, req: PagedListReques
       throw new ImageError('ERR_IO', `${req.what}: the registry's pagination does not end`);
     }
     seen.add(url.href);
-    const response = await client.send({
-      method: 'GET',
-      path: url,
-      scopes: req.scopes,
-      what: req.what,
-      kind: req.kind,
-      ...(req.signal === undefined ? {} : { signal: req.signal }),
-    });
-    const text = await readBodyText(response.body, PAGE_LIMIT, req);
+    const { response, bytes } = await client.fetchSmall(
+      {
+        method: 'GET',
+        path: url,
+        scopes: req.scopes,
+        what: req.what,
+        kind: req.kind,
+        ...(req.signal === undefined ? {} : { signal: req.signal }),
+      },
+      PAGE_LIMIT,
+    );
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     items.push(...pageItems(text, req.field, req.what));
     url = nextLink(header(response.headers, 'link'), response.url);
   }

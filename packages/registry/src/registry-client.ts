@@ -1,3 +1,4 @@
+import { readLimited } from '@ferry/blob';
 import type { CallOptions, RegistryOptions } from '@ferry/types';
 import { ImageError, isImageError } from '@ferry/types';
 import { type Agent, type Dispatcher, request } from 'undici';
@@ -156,6 +157,28 @@ export class RegistryClient implements AsyncDisposable {
     }
   }
 
+  /**
+   * Sends a request and reads its (small) body under `limit`, sending the request again when the body is
+   * cut by a retryable network error (the request must be idempotent).
+   */
+  async fetchSmall(req: RegistryRequest, limit: number): Promise<{ response: RegistryResponse; bytes: Uint8Array }> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.send(req);
+      try {
+        const bytes = await readLimited(response.body, limit, { what: req.what, ...signalOnly(req) });
+        return { response, bytes };
+      } catch (error) {
+        if (req.signal?.aborted) throw req.signal.reason;
+        const delay = isRetryableNetworkError(error) ? retryDelay(this.retry, attempt) : undefined;
+        if (delay === undefined) {
+          if (isImageError(error)) throw error;
+          throw new ImageError('ERR_IO', `reading ${req.what}: ${describe(error)}`, { cause: error });
+        }
+        await sleep(delay, req.signal);
+      }
+    }
+  }
+
   /** Closes the connections. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.#agent.close().catch(() => undefined);
@@ -260,6 +283,10 @@ function describe(error: unknown): string {
     return typeof code === 'string' ? `${error.message} (${code})` : error.message;
   }
   return String(error);
+}
+
+function signalOnly(options: CallOptions): CallOptions {
+  return options.signal === undefined ? {} : { signal: options.signal };
 }
 
 function emptyBody(): Dispatcher.ResponseData['body'] {

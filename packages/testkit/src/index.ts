@@ -6,6 +6,16 @@
 export { type ConformanceCheck, type ConformanceOptions, isOrWraps, withSource } from './conformance-options.ts';
 export { expectImage, testSignatures, traitsOf } from './conformance-round-trips.ts';
 export { describeTransportConformance } from './describe-transport-conformance.ts';
+export { startFaultProxy } from './fault-proxy.ts';
+export type {
+  FaultAction,
+  FaultKind,
+  FaultMethod,
+  FaultProxy,
+  FaultProxyOptions,
+  FaultProxyRequest,
+  FaultRule,
+} from './fault-proxy-types.ts';
 export { collectBytes, failingStream, pseudoRandomStream, streamOf } from './streams.ts';
 export {
   digestOf,
