@@ -1,6 +1,8 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { compressStream, decompressStream, peekCompression, verifyStream } from '@ferry/blob';
 import type { BlobInfo, ByteStream, CompressionAlgorithm, Digest, PutBlobInfo, StoredBlob } from '@ferry/types';
-import { ImageError, isImageError } from '@ferry/types';
+import { ImageError, isImageError, isTransientError } from '@ferry/types';
+
 import type { CopyContext } from './copy-context.ts';
 import { compressionAfter, type LayerStep, layerStep, requiredCompression } from './layer-plan.ts';
 import { countingStream, OwnedStream } from './progress-stream.ts';
@@ -47,8 +49,8 @@ export async function copyBlob(ctx: CopyContext, job: BlobJob): Promise<CopiedBl
         return reused;
       }
       ctx.emit({ type: 'start', ...base });
-      const copied = await streamBlob(ctx, job, (offset, delta) =>
-        ctx.emit({ type: 'read', ...base, offset, delta }),
+      const copied = await withBlobRetry(ctx, job, () =>
+        streamBlob(ctx, job, (offset, delta) => ctx.emit({ type: 'read', ...base, offset, delta })),
       ).catch((error: unknown) => {
         throw namingTheBlob(error, job);
       });
@@ -59,6 +61,27 @@ export async function copyBlob(ctx: CopyContext, job: BlobJob): Promise<CopiedBl
     }
   } finally {
     releaseWrite?.();
+  }
+}
+
+// Copies a blob again from the start (a fresh source stream) after a transient failure, with doubling
+// delays; the destination discarded what it had of the failed attempt.
+async function withBlobRetry<T>(ctx: CopyContext, job: BlobJob, attempt: () => Promise<T>): Promise<T> {
+  const times = ctx.options.blobRetry?.times ?? 3;
+  const delayMs = ctx.options.blobRetry?.delayMs ?? 1000;
+  for (let retry = 0; ; retry++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (ctx.signal?.aborted || retry >= times || !isTransientError(error)) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      ctx.report(`Retrying blob ${job.info.digest} (${retry + 1}/${times}) after: ${message}`);
+      await delay(delayMs * 2 ** retry, undefined, ctx.signal === undefined ? {} : { signal: ctx.signal }).catch(
+        (cause: unknown) => {
+          throw ctx.signal?.aborted ? ctx.signal.reason : cause;
+        },
+      );
+    }
   }
 }
 

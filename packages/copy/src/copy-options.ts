@@ -36,6 +36,14 @@ export interface DestinationCompression {
   readonly recompress?: boolean;
 }
 
+/** Options of {@link CopyOptions.blobRetry}. */
+export interface BlobRetryOptions {
+  /** Retries after the first failure. @default 3 */
+  readonly times?: number;
+  /** Delay before the first retry in milliseconds, doubled on each later one. @default 1000 */
+  readonly delayMs?: number;
+}
+
 /** Options of {@link copyImage}: the TypeScript counterpart of containers/image's `copy.Options`. */
 export interface CopyOptions {
   /** Aborts the copy; the promise then rejects with `signal.reason` and nothing is committed. */
@@ -103,6 +111,13 @@ export interface CopyOptions {
   readonly downloadForeignLayers?: boolean;
   /** Where to look up and record compressed/uncompressed pairs and blob locations. @default NO_CACHE */
   readonly blobInfoCache?: BlobInfoCache;
+  /**
+   * How often a blob is copied again from the start after a transient failure (a dropped connection the
+   * transport could not resume, a server error; see `isTransientError`), and how long to wait first. The
+   * transports' own retries of single requests come before this.
+   * @default { times: 3, delayMs: 1000 } (the delay doubles on each retry)
+   */
+  readonly blobRetry?: BlobRetryOptions;
 }
 
 /** What {@link copyImage} wrote: the top-level manifest (the list, when a list was copied). */

@@ -129,7 +129,10 @@ async function* resumingBody(
         const delay = retryable ? retryDelay(client.retry, failures++) : undefined;
         if (delay === undefined) {
           if (isImageError(error)) throw error;
-          throw new ImageError('ERR_IO', `reading blob ${digest} from ${client.host}/${repo}`, { cause: error });
+          throw new ImageError('ERR_IO', `reading blob ${digest} from ${client.host}/${repo}`, {
+            cause: error,
+            transient: retryable,
+          });
         }
         await discardBody(response.body);
         await sleep(delay, options.signal);

@@ -1,6 +1,6 @@
 import { createDigester } from '@ferry/blob';
 import type { ByteStream, CallOptions, Digest, PutBlobInfo, StoredBlob } from '@ferry/types';
-import { ImageError, isImageError } from '@ferry/types';
+import { ImageError, isImageError, isTransientError } from '@ferry/types';
 import { pushScope, signalOf } from './manifest-requests.ts';
 import { discardBody } from './read-body.ts';
 import { header, type RegistryClient, type RegistryResponse } from './registry-client.ts';
@@ -113,11 +113,19 @@ async function sendChunk(
       const delay = retryDelay(client.retry, failures++);
       if (delay === undefined) throw error;
       await sleep(delay, options.signal);
-      const status = await uploadStatus(client, repo, current, what, options);
+      // distribution 2.8 cancels an upload whose state no longer matches what it stored (bytes of the cut
+      // PATCH were kept): the whole blob must then be sent again, which only the caller can do
+      const status = await uploadStatus(client, repo, current, what, options).catch((cause: unknown) => {
+        throw new ImageError('ERR_IO', `${what}: the registry lost the upload after a failed PATCH`, {
+          cause,
+          transient: true,
+        });
+      });
       current = status.location;
       if (status.committed < chunk.start || status.committed > chunk.start + chunk.length) {
         throw new ImageError('ERR_IO', `${what}: the server kept ${status.committed} bytes, cannot resume`, {
           cause: error,
+          transient: true,
         });
       }
       from = status.committed;
@@ -154,7 +162,13 @@ async function finishUpload(
     });
     await discardBody(response.body);
   } catch (error) {
-    if (!(isImageError(error, 'ERR_BLOB_UNKNOWN') && (await blobExists(client, repo, digest, options)))) throw error;
+    if (options.signal?.aborted) throw options.signal.reason;
+    // a retried PUT whose first try went through finds the upload gone and the blob there
+    if (await blobExists(client, repo, digest, options).catch(() => false)) return;
+    if (!isImageError(error)) throw error;
+    // an upload the registry lost (a cut PUT leaves it inconsistent) is worth sending again from the start
+    const lost = (isRegistryError(error) && error.status === 404) || isTransientError(error);
+    throw new ImageError(error.code, error.message, { cause: error, transient: lost });
   }
 }
 

@@ -172,7 +172,10 @@ export class RegistryClient implements AsyncDisposable {
         const delay = isRetryableNetworkError(error) ? retryDelay(this.retry, attempt) : undefined;
         if (delay === undefined) {
           if (isImageError(error)) throw error;
-          throw new ImageError('ERR_IO', `reading ${req.what}: ${describe(error)}`, { cause: error });
+          throw new ImageError('ERR_IO', `reading ${req.what}: ${describe(error)}`, {
+            cause: error,
+            transient: isRetryableNetworkError(error),
+          });
         }
         await sleep(delay, req.signal);
       }

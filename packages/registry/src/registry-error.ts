@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { ImageError, type ImageErrorCode, isImageError } from '@ferry/types';
+import { ImageError, type ImageErrorCode, type ImageErrorOptions, isImageError } from '@ferry/types';
 import { parseWwwAuthenticate } from './www-authenticate.ts';
 
 /** One entry of a distribution error body `{"errors":[{"code","message","detail"}]}`. */
@@ -45,7 +45,7 @@ export class RegistryError extends ImageError {
     message: string,
     status: number,
     errors: readonly RegistryErrorEntry[],
-    options?: { readonly cause?: unknown },
+    options?: ImageErrorOptions,
   ) {
     super(code, message, options);
     this.name = 'RegistryError';
@@ -262,5 +262,7 @@ export function registryErrorFrom(
     const text = clean(body);
     if (text !== '') detail += ` "${text}"`;
   }
-  return new RegistryError(code, `${what}: ${detail}`, status, entries);
+  // a server error or a rate limit may be gone when the operation is tried again
+  const transient = status >= 500 || status === 429 || status === 408;
+  return new RegistryError(code, `${what}: ${detail}`, status, entries, transient ? { transient } : undefined);
 }

@@ -58,6 +58,12 @@ export type ImageErrorCode =
 export interface ImageErrorOptions {
   /** The error being wrapped. Set it whenever one exists. */
   readonly cause?: unknown;
+  /**
+   * Whether the same operation may succeed when tried again from the start: a dropped connection, a server
+   * error, an upload session the server lost. Callers such as `copyImage` retry a blob for such errors.
+   * @default false
+   */
+  readonly transient?: boolean;
 }
 
 const BRAND = Symbol.for('ferry.ImageError');
@@ -74,9 +80,12 @@ const BRAND = Symbol.for('ferry.ImageError');
 export class ImageError extends Error {
   /** What went wrong, as a stable string. */
   readonly code: ImageErrorCode;
+  /** Whether trying the operation again from the start may succeed (see {@link ImageErrorOptions.transient}). */
+  readonly transient: boolean;
   constructor(code: ImageErrorCode, message: string, options?: ImageErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.transient = options?.transient === true;
     this.name = 'ImageError';
     // the brand lets isImageError recognise errors made by another installed copy of this package
     Object.defineProperty(this, BRAND, { value: true });
@@ -92,6 +101,22 @@ export class ImageError extends Error {
  * if (isImageError(e, 'ERR_BLOB_UNKNOWN')) return undefined;
  * ```
  */
+/**
+ * Tells whether `error` is an {@link ImageError} marked transient, or wraps one in its `cause` chain: the
+ * operation that failed may succeed when tried again from the start.
+ * @example
+ * ```ts
+ * if (isTransientError(e) && attempt < retries) continue;
+ * ```
+ */
+export function isTransientError(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 16; depth++) {
+    if (isImageError(e) && (e as { transient?: unknown }).transient === true) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export function isImageError(error: unknown, code?: ImageErrorCode): error is ImageError {
   if (typeof error !== 'object' || error === null) return false;
   if ((error as { [BRAND]?: unknown })[BRAND] !== true) return false;

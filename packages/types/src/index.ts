@@ -23,7 +23,7 @@ export {
   isDigest,
   parseDigest,
 } from './digest.ts';
-export { ImageError, type ImageErrorCode, type ImageErrorOptions, isImageError } from './errors.ts';
+export { ImageError, type ImageErrorCode, type ImageErrorOptions, isImageError, isTransientError } from './errors.ts';
 export type { NamedReference } from './named-reference.ts';
 export type { CallOptions, Platform, RegistryCredentials, RegistryOptions, SystemOptions } from './options.ts';
 export type { PolicyContext, UnverifiedImage } from './policy-context.ts';

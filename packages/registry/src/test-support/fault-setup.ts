@@ -42,3 +42,41 @@ export async function pullToLayout(src: ImageReference, dir: string): Promise<st
 export function proxyFor(registry: RunningRegistry): Promise<FaultProxy> {
   return startFaultProxy({ upstream: registry.url });
 }
+
+/**
+ * Writes an OCI layout holding one image whose single layer is larger than the upload chunk (a gzip of
+ * `size` pseudo-random bytes), tagged `big`, and returns its reference and manifest digest.
+ */
+export async function bigImageLayout(
+  dir: string,
+  size: number,
+  seed: number,
+): Promise<{ ref: ImageReference; digest: string }> {
+  const { compressStream, createDigester, digestBytes } = await import('@ferry/blob');
+  const { pseudoRandomStream, streamOf } = await import('@ferry/testkit');
+  const diff = createDigester();
+  for await (const chunk of pseudoRandomStream(size, seed)) diff.update(chunk);
+  const diffId = diff.finish().digest;
+  const ref = ociTransport().parseReference(`${dir}:big`);
+  await using dest = await ref.newImageDestination();
+  const layer = await dest.putBlob(compressStream(pseudoRandomStream(size, seed), 'gzip', { level: 1 }), {});
+  const configBytes = new TextEncoder().encode(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] } }),
+  );
+  const config = await dest.putBlob(
+    streamOf(configBytes),
+    { digest: digestBytes(configBytes), size: configBytes.length },
+    { isConfig: true },
+  );
+  const manifest = new TextEncoder().encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
+    }),
+  );
+  await dest.putManifest({ bytes: manifest, mediaType: 'application/vnd.oci.image.manifest.v1+json' });
+  await dest.commit();
+  return { ref, digest: digestBytes(manifest) };
+}
