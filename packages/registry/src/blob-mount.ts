@@ -33,8 +33,9 @@ export async function mountBlob(
     if (response.status === 201) return true;
     if (response.status === 202) await cancelUpload(client, repo, uploadLocation(response, what));
     return false;
-  } catch (error) {
+  } catch {
     if (options.signal?.aborted) throw options.signal.reason;
+    // a refused mount (no pull access to `from`, an unknown blob, a server error) falls back to an upload
     return false;
   }
 }

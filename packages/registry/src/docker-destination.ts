@@ -15,6 +15,7 @@ import type {
 } from '@ferry/types';
 import { ImageError } from '@ferry/types';
 import {
+  type BlobLocation,
   completeTraits,
   INTERNAL,
   type InternalDestination,
@@ -83,10 +84,16 @@ class DockerDestination implements InternalDestination {
       return { digest: info.digest, size: size >= 0 ? size : (info.size ?? -1) };
     }
     const cache = options.cache;
-    if (cache === undefined) return undefined;
-    const candidates = await cache.candidateLocations(CACHE_TRANSPORT, this.#client.host, info.digest, {
-      canSubstitute: options.canSubstitute === true,
-    });
+    const cached =
+      cache === undefined
+        ? []
+        : await cache.candidateLocations(CACHE_TRANSPORT, this.#client.host, info.digest, {
+            canSubstitute: options.canSubstitute === true,
+          });
+    // the source itself, when it is another repository of this registry: mountable on a first copy
+    const source = sourceRepository(options.sourceReference, this.#name.domain);
+    const candidates: BlobLocation[] =
+      source !== undefined && source !== repo ? [{ digest: info.digest, location: source }, ...cached] : [...cached];
     for (const candidate of candidates.slice(0, MOUNT_ATTEMPTS)) {
       const substitute = candidate.digest !== info.digest;
       if (
@@ -102,7 +109,7 @@ class DockerDestination implements InternalDestination {
       if (!here) continue;
       const mountedSize = await statBlob(this.#client, repo, candidate.digest, signalOf(options));
       if (mountedSize === undefined) continue;
-      await cache.recordKnownLocation(CACHE_TRANSPORT, this.#client.host, candidate.digest, repo);
+      await cache?.recordKnownLocation(CACHE_TRANSPORT, this.#client.host, candidate.digest, repo);
       const reused: ReusedBlob = {
         digest: candidate.digest,
         size: mountedSize >= 0 ? mountedSize : substitute ? -1 : (info.size ?? -1),
@@ -149,4 +156,11 @@ class DockerDestination implements InternalDestination {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.#client[Symbol.asyncDispose]();
   }
+}
+
+// the repository of a docker: source on the registry `domain`, if that is what the source is
+function sourceRepository(reference: ImageReference | undefined, domain: string): string | undefined {
+  if (reference === undefined || reference.transport.name !== 'docker') return undefined;
+  const name = reference.dockerReference;
+  return name !== undefined && name.domain === domain ? name.path : undefined;
 }

@@ -25,7 +25,7 @@ export async function listTags(repository: RepositoryName, options: SystemOption
     options.registry,
     signalOf(options),
   );
-  return readPagedList(client, {
+  return await readPagedList(client, {
     path: `/v2/${repository.path}/tags/list`,
     scopes: [pullScope(repository.path)],
     field: 'tags',
@@ -44,7 +44,7 @@ export async function listTags(repository: RepositoryName, options: SystemOption
  */
 export async function listRepositories(domain: string, options: SystemOptions = {}): Promise<string[]> {
   await using client = await openRegistryClient(domain, '', options.registry, signalOf(options));
-  return readPagedList(client, {
+  return await readPagedList(client, {
     path: '/v2/_catalog',
     scopes: ['registry:catalog:*'],
     field: 'repositories',

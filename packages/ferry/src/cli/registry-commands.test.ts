@@ -102,11 +102,29 @@ describe('ferry login, logout, list-tags and delete against a registry with basi
     expect(JSON.parse(run.stdout)).toEqual({ Repository: `${registry.host}/app`, Tags: ['latest', 'v1', 'v2'] });
   });
 
+  it('lists the tags of a docker-archive as skopeo does, without a Repository', async () => {
+    const archive = join(work, 'two-tags.tar');
+    await exec('skopeo', [
+      'copy',
+      '-q',
+      '--additional-tag',
+      'example.com/team/extra:v9',
+      `oci:${HELLO}:hello`,
+      `docker-archive:${archive}:app:v1`,
+    ]);
+    const run = await runFerry(['list-tags', `docker-archive:${archive}`]);
+    const judged = await exec('skopeo', ['list-tags', `docker-archive:${archive}`]);
+    expect(run.stdout).toBe(judged.stdout);
+    expect(JSON.parse(run.stdout)).toEqual({ Tags: ['docker.io/library/app:v1', 'example.com/team/extra:v9'] });
+  });
+
   it('refuses a tag or digest and transports that have no tags, as skopeo does', async () => {
     const tagged = await runFerry(['list-tags', `docker://${registry.host}/app:v1`]);
     expect(tagged).toMatchObject({ code: 1, stderr: 'ferry: No tag or digest allowed in reference\n' });
     const oci = await runFerry(['list-tags', `oci:${HELLO}`]);
-    expect(oci.stderr).toBe("ferry: Unsupported transport 'oci' for tag listing. Only supported: docker, docker-archive\n");
+    expect(oci.stderr).toBe(
+      "ferry: Unsupported transport 'oci' for tag listing. Only supported: docker, docker-archive\n",
+    );
     const none = await runFerry(['list-tags', 'app']);
     expect(none.stderr).toBe('ferry: Invalid "app": does not specify a transport\n');
   });
@@ -122,9 +140,22 @@ describe('ferry login, logout, list-tags and delete against a registry with basi
       `docker://${registry.host}/gone:a`,
     ]);
     expect(run).toEqual({ code: 0, stdout: '', stderr: '' });
-    const judged = await exec('skopeo', ['list-tags', '--creds', creds, '--tls-verify=false', `docker://${registry.host}/gone`]);
+    const judged = await exec('skopeo', [
+      'list-tags',
+      '--creds',
+      creds,
+      '--tls-verify=false',
+      `docker://${registry.host}/gone`,
+    ]);
     expect(JSON.parse(judged.stdout).Tags).toEqual([]);
-    const again = await runFerry(['delete', '--authfile', authFile(), '--tls-verify=false', `docker://${registry.host}/gone:a`, '--debug']);
+    const again = await runFerry([
+      'delete',
+      '--authfile',
+      authFile(),
+      '--tls-verify=false',
+      `docker://${registry.host}/gone:a`,
+      '--debug',
+    ]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('code: ERR_MANIFEST_UNKNOWN');
   });

@@ -1,5 +1,5 @@
 import type { FlagSpec } from '../flags.ts';
-import { RETRY_FLAGS, registryFlagSpecs } from './registry-flags.ts';
+import { AUTHFILE_HELP, RETRY_FLAGS, registryFlagSpecs } from './registry-flags.ts';
 
 /** `ferry copy` flags, named and worded as skopeo's. */
 export const COPY_FLAGS: readonly FlagSpec[] = [
@@ -75,7 +75,7 @@ export const COPY_FLAGS: readonly FlagSpec[] = [
     name: 'authfile',
     type: 'string',
     valueName: 'string',
-    description: 'path of the authentication file. Default is ${XDG_RUNTIME_DIR}/containers/auth.json',
+    description: AUTHFILE_HELP,
   },
   ...registryFlagSpecs('src-'),
   ...registryFlagSpecs('dest-'),

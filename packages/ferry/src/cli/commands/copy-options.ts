@@ -103,6 +103,18 @@ export function copyOptionsFrom(args: ParsedArgs, signal: AbortSignal): CopyOpti
     }),
     ...(boolFlag(args, 'dest-decompress') && { decompress: true }),
     ...(parallel !== undefined && { maxParallelBlobs: parallel }),
+    ...blobRetryFrom(destination.registry),
+  };
+}
+
+// --retry-times and --retry-delay also bound how often a blob is sent again from the start
+function blobRetryFrom(registry: SystemOptions['registry']): Pick<CopyOptions, 'blobRetry'> {
+  if (registry?.retryTimes === undefined && registry?.retryDelayMs === undefined) return {};
+  return {
+    blobRetry: {
+      ...(registry.retryTimes !== undefined && { times: registry.retryTimes }),
+      ...(registry.retryDelayMs !== undefined && { delayMs: registry.retryDelayMs }),
+    },
   };
 }
 

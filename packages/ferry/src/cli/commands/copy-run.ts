@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { copyImage } from '@ferry/copy';
+import { copyImage, defaultBlobInfoCachePath, openBlobInfoCache } from '@ferry/copy';
 import { ImageError } from '@ferry/types';
 import type { CliIO, CommandContext } from '../command.ts';
 import { startGcPacer } from '../gc-pacer.ts';
@@ -19,10 +20,16 @@ export async function runCopy({ args, io, signal, transports: loadTransports }: 
   const dest = transports.parse(destText);
   const renderer = rendererFor(args.flags.get('progress') as string | undefined, boolFlag(args, 'quiet'), io);
   let result: Awaited<ReturnType<typeof copyImage>>;
+  // remembers where blobs were seen, so a later copy to the same registry mounts instead of uploading
+  await using blobInfoCache = await openBlobInfoCache({
+    path: defaultBlobInfoCachePath(io.env, homedir()),
+    signal,
+  });
   const stopGc = startGcPacer();
   try {
     result = await copyImage(policy, dest, src, {
       ...options,
+      blobInfoCache,
       reportWriter: (line) => renderer.report(line),
       onProgress: (event) => renderer.event(event),
     });

@@ -2,6 +2,10 @@ import type { RegistryCredentials, RegistryOptions } from '@ferry/types';
 import type { FlagSpec, ParsedArgs } from '../flags.ts';
 import { UsageError } from '../usage-error.ts';
 
+/** skopeo's help text for `--authfile`, which names the variable literally. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the text shows a shell variable, as skopeo's help does
+export const AUTHFILE_HELP = 'path of the authentication file. Default is ${XDG_RUNTIME_DIR}/containers/auth.json';
+
 /**
  * skopeo's registry flags, with `prefix` (`src-`, `dest-` or none): `--creds`, `--username`,
  * `--password`, `--registry-token`, `--no-creds`, `--tls-verify`, `--cert-dir`, `--authfile`.
@@ -12,7 +16,7 @@ export function registryFlagSpecs(prefix: '' | 'src-' | 'dest-'): FlagSpec[] {
       name: `${prefix}authfile`,
       type: 'string',
       valueName: 'string',
-      description: 'path of the authentication file. Default is ${XDG_RUNTIME_DIR}/containers/auth.json',
+      description: AUTHFILE_HELP,
     },
     {
       name: `${prefix}cert-dir`,
