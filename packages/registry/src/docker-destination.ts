@@ -28,6 +28,7 @@ import { uploadBlob } from './blob-upload.ts';
 import type { RegistryImageName } from './docker-reference.ts';
 import { CACHE_TRANSPORT } from './docker-source.ts';
 import { signalOf, storeManifest } from './manifest-requests.ts';
+import { updateReferrersFallback } from './referrers.ts';
 import type { RegistryClient } from './registry-client.ts';
 import { openRegistryClient } from './registry-session.ts';
 
@@ -124,7 +125,8 @@ class DockerDestination implements InternalDestination {
   async putManifest(manifest: TypedManifestBlob, options: PutManifestOptions = {}): Promise<void> {
     const digest = manifestDigest(manifest.bytes);
     if (options.instance !== undefined) {
-      await storeManifest(this.#client, this.#name.path, digest, manifest, signalOf(options));
+      const stored = await storeManifest(this.#client, this.#name.path, digest, manifest, signalOf(options));
+      await updateReferrersFallback(this.#client, this.#name.path, manifest, stored.subjectHeader, signalOf(options));
       return;
     }
     if (this.#name.digest !== undefined && this.#name.digest !== digest) {
@@ -133,13 +135,9 @@ class DockerDestination implements InternalDestination {
         `the manifest's digest ${digest} does not match the destination ${this.#name.toString()}`,
       );
     }
-    await storeManifest(
-      this.#client,
-      this.#name.path,
-      this.#name.digest ?? this.#name.tag,
-      manifest,
-      signalOf(options),
-    );
+    const reference = this.#name.digest ?? this.#name.tag;
+    const stored = await storeManifest(this.#client, this.#name.path, reference, manifest, signalOf(options));
+    await updateReferrersFallback(this.#client, this.#name.path, manifest, stored.subjectHeader, signalOf(options));
     this.committedManifestDigest = digest;
   }
 

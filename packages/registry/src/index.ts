@@ -19,5 +19,6 @@ export {
 } from './credentials/index.ts';
 export { parseDockerImageName, type RegistryImageName } from './docker-reference.ts';
 export { type DockerImageReference, type DockerTransportOptions, dockerTransport } from './docker-transport.ts';
+export { type ListReferrersOptions, listReferrers, referrersTag } from './referrers.ts';
 export { isRegistryError, RegistryError, type RegistryErrorEntry } from './registry-error.ts';
 export { listRepositories, listTags, type RepositoryName } from './registry-lists.ts';

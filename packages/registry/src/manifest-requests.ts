@@ -107,6 +107,12 @@ export async function headManifest(
   }
 }
 
+/** What the registry said when it stored a manifest. */
+export interface StoredManifest {
+  /** `OCI-Subject`: set when the registry processed the manifest's subject (it has the referrers API). */
+  readonly subjectHeader: string | undefined;
+}
+
 /**
  * Stores a manifest under a tag or its digest. A registry refusing the manifest's type (400
  * `MANIFEST_INVALID`, 415) gives `ERR_MANIFEST_TYPE_REJECTED`, so the copy can try another type.
@@ -117,7 +123,7 @@ export async function storeManifest(
   reference: string,
   manifest: TypedManifestBlob,
   options: CallOptions = {},
-): Promise<void> {
+): Promise<StoredManifest> {
   const what = `manifest ${reference} in ${client.host}/${repo}`;
   try {
     const response = await client.send({
@@ -131,6 +137,7 @@ export async function storeManifest(
       ...signalOf(options),
     });
     await discardBody(response.body);
+    return { subjectHeader: header(response.headers, 'oci-subject') };
   } catch (error) {
     if (isRegistryError(error) && rejectsType(error)) {
       throw new ImageError(
