@@ -100,7 +100,8 @@ async function sendChunk(
           'content-range': `${from}-${end - 1}`,
           'content-length': String(end - from),
         },
-        body: chunkBody(chunk, from),
+        // a factory: a 429 (refused before any byte was taken) is sent again by the client
+        body: () => chunkBody(chunk, from),
         what,
         kind: 'upload',
         ...signalOf(options),

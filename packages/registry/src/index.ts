@@ -21,4 +21,4 @@ export { parseDockerImageName, type RegistryImageName } from './docker-reference
 export { type DockerImageReference, type DockerTransportOptions, dockerTransport } from './docker-transport.ts';
 export { type ListReferrersOptions, listReferrers, referrersTag } from './referrers.ts';
 export { isRegistryError, RegistryError, type RegistryErrorEntry } from './registry-error.ts';
-export { listRepositories, listTags, type RepositoryName } from './registry-lists.ts';
+export { type ListOptions, listRepositories, listTags, type RepositoryName } from './registry-lists.ts';

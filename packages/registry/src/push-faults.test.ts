@@ -53,6 +53,8 @@ describe('pushing through faults: the upload resumes and the registry holds the 
     ['503 on a PATCH', { method: 'PATCH', action: { kind: 'status', status: 503 }, after: 1 }],
     ['500 on the closing PUT', { method: 'PUT', path: /[?&]digest=/, action: { kind: 'status', status: 500 } }],
     ['429 when opening the upload', { method: 'POST', action: { kind: 'retry-after', seconds: 1 } }],
+    ['429 on a PATCH', { method: 'PATCH', action: { kind: 'retry-after', seconds: 1 }, after: 1 }],
+    ['429 on the closing PUT', { method: 'PUT', path: /[?&]digest=/, action: { kind: 'retry-after', seconds: 1 } }],
     ['a stalled PATCH', { method: 'PATCH', action: { kind: 'stall', ms: 300 } }],
   ];
   cases.forEach(([name, rule], i) => {
@@ -113,6 +115,43 @@ describe('pushing through faults the registry cannot resume from: the copy sends
         expect(judged.code).toBe(0);
       } finally {
         await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+describe('mounting under faults', () => {
+  for (const [name, action] of [
+    ['a mount answered 500', { kind: 'status', status: 500 }],
+    ['a mount whose connection is cut', { kind: 'reset-request', afterBytes: 0 }],
+    [
+      'a mount answered 202 (an upload opened instead)',
+      { kind: 'status', status: 202, headers: { location: '/v2/nowhere/blobs/uploads/x' } },
+    ],
+  ] as const) {
+    it(`${name}: the copy completes (uploading what it could not mount)`, async () => {
+      const { host } = await registry();
+      const image = makeTestImage({ salt: name });
+      const source = freshReference(host);
+      await writeTestImage(source, image);
+      proxy.addFault({ method: 'POST', path: /[?&]mount=/, action, times: 100 });
+      const before = proxy.requests().length;
+      const destination = freshReference(host);
+      const result = await copyImage(
+        insecureAcceptAnythingPolicy(),
+        viaHost(destination, proxy.host),
+        viaHost(source, proxy.host),
+        {
+          reportWriter: () => {},
+          blobRetry: { times: 1, delayMs: 10 },
+        },
+      );
+      expect(result.digest).toBe(image.manifest.digest);
+      const seen = proxy.requests().slice(before);
+      expect(seen.some((r) => r.fault === action.kind)).toBe(true);
+      // a cut mount may have happened on the server: sending it again then succeeds without an upload
+      if (action.kind !== 'reset-request') {
+        expect(seen.some((r) => r.method === 'PUT' && r.path.includes('/blobs/uploads/'))).toBe(true);
       }
     });
   }

@@ -8,8 +8,11 @@ import { type CredentialResolver, RegistryAuth } from './registry-auth.ts';
 import { type RegistryErrorKind, registryErrorFrom } from './registry-error.ts';
 import { isRetryableNetworkError, isRetryableStatus, type RetryPolicy, retryDelay, sleep } from './retry-policy.ts';
 
-/** The body of a request: bytes can be sent again on a retry, a stream only once. */
-export type RequestBody = Uint8Array | string | AsyncIterable<Uint8Array>;
+/**
+ * The body of a request: bytes, or a function making a fresh stream, can be sent again on a retry; a
+ * stream only once.
+ */
+export type RequestBody = Uint8Array | string | AsyncIterable<Uint8Array> | (() => AsyncIterable<Uint8Array>);
 
 /** One request to the registry. */
 export interface RegistryRequest extends CallOptions {
@@ -115,7 +118,11 @@ export class RegistryClient implements AsyncDisposable {
    * {@link RegistryError} (its body read under a small limit).
    */
   async send(req: RegistryRequest): Promise<RegistryResponse> {
-    const replayable = req.body === undefined || typeof req.body === 'string' || req.body instanceof Uint8Array;
+    const replayable =
+      req.body === undefined ||
+      typeof req.body === 'string' ||
+      req.body instanceof Uint8Array ||
+      typeof req.body === 'function';
     const idempotent = req.idempotent ?? (replayable && ['GET', 'HEAD', 'PUT', 'DELETE'].includes(req.method));
     let authRetried = false;
     for (let attempt = 0; ; attempt++) {
@@ -205,7 +212,7 @@ export class RegistryClient implements AsyncDisposable {
         headers,
         dispatcher: this.#agent,
         // undici streams any async iterable; its types list only Readable
-        ...(req.body === undefined || hop > 0 ? {} : { body: req.body as Uint8Array | string }),
+        ...(req.body === undefined || hop > 0 ? {} : { body: bodyOf(req.body) as Uint8Array | string }),
         ...(req.signal === undefined ? {} : { signal: req.signal }),
       });
       const location = header(response.headers, 'location');
@@ -286,6 +293,10 @@ function describe(error: unknown): string {
     return typeof code === 'string' ? `${error.message} (${code})` : error.message;
   }
   return String(error);
+}
+
+function bodyOf(body: RequestBody): Uint8Array | string | AsyncIterable<Uint8Array> {
+  return typeof body === 'function' ? body() : body;
 }
 
 function signalOnly(options: CallOptions): CallOptions {

@@ -9,6 +9,15 @@ export interface RepositoryName {
   readonly path: string;
 }
 
+/** Options of {@link listTags} and {@link listRepositories}. */
+export interface ListOptions extends SystemOptions {
+  /**
+   * Items asked for per page (`?n=`); the registry may send fewer. Every page is read either way.
+   * @default the registry's own page size
+   */
+  readonly pageSize?: number;
+}
+
 /**
  * Lists every tag of a repository (`GET /v2/NAME/tags/list`, following `Link` pagination), as
  * `skopeo list-tags` does.
@@ -18,7 +27,7 @@ export interface RepositoryName {
  * const tags = await listTags({ domain: '127.0.0.1:5000', path: 'app' }, { registry: { tlsVerify: false } });
  * ```
  */
-export async function listTags(repository: RepositoryName, options: SystemOptions = {}): Promise<string[]> {
+export async function listTags(repository: RepositoryName, options: ListOptions = {}): Promise<string[]> {
   await using client = await openRegistryClient(
     repository.domain,
     repository.path,
@@ -26,7 +35,7 @@ export async function listTags(repository: RepositoryName, options: SystemOption
     signalOf(options),
   );
   return await readPagedList(client, {
-    path: `/v2/${repository.path}/tags/list`,
+    path: `/v2/${repository.path}/tags/list${pageQuery(options)}`,
     scopes: [pullScope(repository.path)],
     field: 'tags',
     what: `tags of ${repository.domain}/${repository.path}`,
@@ -42,14 +51,18 @@ export async function listTags(repository: RepositoryName, options: SystemOption
  * const repositories = await listRepositories('127.0.0.1:5000', { registry: { tlsVerify: false } });
  * ```
  */
-export async function listRepositories(domain: string, options: SystemOptions = {}): Promise<string[]> {
+export async function listRepositories(domain: string, options: ListOptions = {}): Promise<string[]> {
   await using client = await openRegistryClient(domain, '', options.registry, signalOf(options));
   return await readPagedList(client, {
-    path: '/v2/_catalog',
+    path: `/v2/_catalog${pageQuery(options)}`,
     scopes: ['registry:catalog:*'],
     field: 'repositories',
     what: `the catalog of ${domain}`,
     kind: 'catalog',
     ...signalOf(options),
   });
+}
+
+function pageQuery(options: ListOptions): string {
+  return options.pageSize === undefined ? '' : `?n=${Math.max(1, Math.floor(options.pageSize))}`;
 }
