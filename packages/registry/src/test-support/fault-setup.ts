@@ -34,7 +34,10 @@ export async function pushedImage(
 /** Copies `src` into a new OCI layout under `dir` and returns the copied manifest's digest. */
 export async function pullToLayout(src: ImageReference, dir: string): Promise<string> {
   const dest = ociTransport().parseReference(`${dir}:pulled`);
-  const result = await copyImage(insecureAcceptAnythingPolicy(), dest, src, { reportWriter: () => {} });
+  const result = await copyImage(insecureAcceptAnythingPolicy(), dest, src, {
+    reportWriter: () => {},
+    blobRetry: { times: 1, delayMs: 10 },
+  });
   return result.digest;
 }
 
