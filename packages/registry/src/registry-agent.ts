@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import type { CallOptions, RegistryOptions } from '@ferry/types';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { type CertDirContents, findCertDir, loadCertDir } from './cert-dir.ts';
 
 /** Keep-alive connections are closed after this much idle time. */
@@ -21,7 +21,9 @@ export async function createRegistryAgent(
   // a given directory is the only one read; otherwise the first default certs.d directory that exists
   const dir = options.certDir ?? (await findCertDir(host, process.env, homedir(), callOptions));
   const tls: CertDirContents = dir === undefined ? { ca: [], extraCa: [] } : await loadCertDir(dir, callOptions);
-  return new Agent({
+  // undici is loaded on first use, so that programs using only local transports never pay for it
+  const { Agent: UndiciAgent } = await import('undici');
+  return new UndiciAgent({
     keepAliveTimeout: KEEP_ALIVE_MS,
     connections: CONNECTIONS_PER_ORIGIN,
     connect: {

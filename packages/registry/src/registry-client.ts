@@ -1,7 +1,7 @@
 import { readLimited } from '@ferry/blob';
 import type { CallOptions, RegistryOptions } from '@ferry/types';
 import { ImageError, isImageError } from '@ferry/types';
-import { type Agent, type Dispatcher, request } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { discardBody, readBodyText } from './read-body.ts';
 import { createRegistryAgent } from './registry-agent.ts';
 import { type CredentialResolver, RegistryAuth } from './registry-auth.ts';
@@ -207,10 +207,11 @@ export class RegistryClient implements AsyncDisposable {
       const headers: Record<string, string> = { 'user-agent': this.#userAgent, ...req.headers };
       // credentials go only to the registry itself, never to a host it redirects to
       if (authorization !== undefined && sameOrigin) headers.authorization = authorization;
-      const response = await request(url, {
+      const response = await this.#agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method,
         headers,
-        dispatcher: this.#agent,
         // undici streams any async iterable; its types list only Readable
         ...(req.body === undefined || hop > 0 ? {} : { body: bodyOf(req.body) as Uint8Array | string }),
         ...(req.signal === undefined ? {} : { signal: req.signal }),
@@ -251,10 +252,11 @@ async function pingRegistry(
   for (const origin of candidates) {
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await request(new URL('/v2/', origin), {
+        const response = await agent.request({
+          origin,
+          path: '/v2/',
           method: 'GET',
           headers: { 'user-agent': userAgent },
-          dispatcher: agent,
           ...(options.signal === undefined ? {} : { signal: options.signal }),
         });
         await discardBody(response.body);
