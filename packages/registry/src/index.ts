@@ -6,10 +6,10 @@
  *
  * @packageDocumentation
  */
-export { statBlob } from './blob-download.ts';
 export { checkRegistryLogin } from './check-login.ts';
-export type { CredentialOptions, CredentialTarget } from './credentials/index.ts';
+export type { CredentialOptions, CredentialTarget, RemoveCredentialsOptions } from './credentials/index.ts';
 export {
+  authFileToWrite,
   identityTokenCredentials,
   lookupCredentials,
   passwordCredentials,
