@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningRegistry } from '@ferry/registry-server';
+import { type RunningRegistry, startRegistry } from '@ferry/registry-server';
 import { makeTestImage, writeTestImage } from '@ferry/testkit';
 import type { RegistryOptions } from '@ferry/types';
 import { isImageError } from '@ferry/types';
@@ -89,6 +89,31 @@ describe('basic auth against distribution 2.8 (htpasswd)', () => {
     expect(isImageError(pull, 'ERR_UNAUTHORIZED'), String(pull)).toBe(true);
     const tags = await rejectionOf(listTags({ domain: reg.host, path: repo }, { registry: anonymous }));
     expect(isImageError(tags, 'ERR_UNAUTHORIZED'), String(tags)).toBe(true);
+  }, 60_000);
+});
+
+describe('basic auth with a password holding a colon, spaces and non-ASCII letters', () => {
+  const users = { 'user-two': 'p:ä ss/%40+word' };
+  let other: RunningRegistry;
+  beforeAll(async () => {
+    other = await startRegistry({ mode: 'basic', users });
+  }, 60_000);
+  afterAll(async () => {
+    await other?.stop();
+  });
+
+  it('authenticates from explicit credentials and from an auth file entry', async () => {
+    const credentials = { username: 'user-two', password: users['user-two'] };
+    const repo = freshRepository('auth-basic');
+    const ref = dockerTransport({ registry: { tlsVerify: false, credentials } }).parseReference(
+      `//${other.host}/${repo}:v1`,
+    );
+    await writeTestImage(ref, makeTestImage({ salt: 'odd-password' }));
+    const authFile = join(work, 'odd-auth.json');
+    await writeFile(authFile, JSON.stringify({ auths: { [other.host]: basicAuth('user-two', users['user-two']) } }));
+    expect(await listTags({ domain: other.host, path: repo }, { registry: { tlsVerify: false, authFile } })).toEqual([
+      'v1',
+    ]);
   }, 60_000);
 });
 

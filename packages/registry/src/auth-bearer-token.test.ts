@@ -133,6 +133,16 @@ describe('fetchBearerToken: the answer', () => {
     }
   });
 
+  it('says anonymous access was refused when no credentials were sent', async () => {
+    server.answer(() => ({ status: 401, body: { details: 'access denied' } }));
+    const error = await rejectionOf(fetchBearerToken(options({ credentials: undefined })));
+    expect(isImageError(error, 'ERR_UNAUTHORIZED'), String(error)).toBe(true);
+    expect((error as Error).message).toContain('refused anonymous access (HTTP 401)');
+    server.answer(() => ({ status: 401 }));
+    const refused = await rejectionOf(fetchBearerToken(options()));
+    expect((refused as Error).message).toContain('refused the credentials (HTTP 401)');
+  });
+
   it('refuses a realm that is not an http(s) URL', async () => {
     for (const realm of ['not a url', 'ftp://127.0.0.1/token', 'file:///etc/passwd']) {
       const error = await rejectionOf(fetchBearerToken(options({ realm })));

@@ -114,6 +114,25 @@ describe('RegistryAuth: bearer tokens', () => {
     expect(await auth.authorization(PULL)).toBe('Bearer after');
   });
 
+  it('shares a refusal with every request that waited for it: the password is sent once', async () => {
+    server.answer(() => ({ status: 401, body: { details: 'incorrect username or password' } }));
+    const { auth } = newAuth();
+    const errors = await Promise.all(Array.from({ length: 6 }, () => rejectionOf(auth.authorization(PULL))));
+    for (const error of errors) expect(isImageError(error, 'ERR_UNAUTHORIZED'), String(error)).toBe(true);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('does not hand the abort of one request to the others waiting for the same token', async () => {
+    const { auth } = newAuth();
+    const controller = new AbortController();
+    const reason = new Error('first caller gave up');
+    const first = rejectionOf(auth.authorization(PULL, { signal: controller.signal }));
+    const second = auth.authorization(PULL);
+    controller.abort(reason);
+    expect(await first).toBe(reason);
+    expect(await second).toMatch(/^Bearer tok-/);
+  });
+
   it('sends a given bearer token as is and never asks the token server', async () => {
     const auth = new RegistryAuth({
       host: 'registry.test',

@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningRegistry, TokenRequest } from '@ferry/registry-server';
+import { copyImage, insecureAcceptAnythingPolicy } from '@ferry/copy';
+import { ociTransport } from '@ferry/oci-layout';
+import { type RunningRegistry, startRegistry, type TokenRequest } from '@ferry/registry-server';
 import { makeTestImage, writeTestImage } from '@ferry/testkit';
 import type { RegistryOptions } from '@ferry/types';
 import { isImageError } from '@ferry/types';
@@ -88,6 +90,7 @@ describe('token auth against distribution 2.8 with an in-process token issuer', 
     const seen = await tokenRequestsDuring(async () => {
       const error = await rejectionOf(listTags({ domain: reg.host, path: repo }, { registry: anonymous }));
       expect(isImageError(error, 'ERR_UNAUTHORIZED'), String(error)).toBe(true);
+      expect((error as Error).message).toContain('anonymous access');
       const pull = await rejectionOf(pullToLayout(refOf(repo, anonymous), join(work, 'anonymous')));
       expect(isImageError(pull, 'ERR_UNAUTHORIZED'), String(pull)).toBe(true);
     });
@@ -110,6 +113,27 @@ describe('token auth against distribution 2.8 with an in-process token issuer', 
       expect(isImageError(error, 'ERR_UNAUTHORIZED'), String(error)).toBe(true);
       expect(leakedSecrets(error, secrets)).toEqual([]);
     }
+  }, 60_000);
+
+  it('a parallel copy with a wrong password asks the token server once per scope, not once per blob', async () => {
+    const layout = join(work, 'wrong-copy-source');
+    const image = makeTestImage({ salt: 'token-wrong-copy' });
+    await writeTestImage(ociTransport().parseReference(`${layout}:v1`), image);
+    const wrong: RegistryOptions = { tlsVerify: false, credentials: { username: user(), password: WRONG } };
+    const dest = refOf(freshRepository('auth-token'), wrong);
+    let error: unknown;
+    const seen = await tokenRequestsDuring(async () => {
+      error = await rejectionOf(
+        copyImage(insecureAcceptAnythingPolicy(), dest, ociTransport().parseReference(`${layout}:v1`), {
+          reportWriter: () => {},
+        }),
+      );
+    });
+    expect(isImageError(error, 'ERR_UNAUTHORIZED'), String(error)).toBe(true);
+    expect(leakedSecrets(error, secretForms(user(), WRONG))).toEqual([]);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((r) => r.status === 401)).toBe(true);
+    expect(new Set(seen.map((r) => r.scopes.join(' '))).size).toBe(seen.length);
   }, 60_000);
 
   it('checkRegistryLogin goes through the token server with the right credentials', async () => {
@@ -159,5 +183,30 @@ describe('token auth against distribution 2.8 with an in-process token issuer', 
     );
     expect(isImageError(error, 'ERR_UNAUTHORIZED'), String(error)).toBe(true);
     expect(leakedSecrets(error, [stale])).toEqual([]);
+  }, 60_000);
+});
+
+describe('token auth with anonymous pull allowed', () => {
+  let open: RunningRegistry;
+  beforeAll(async () => {
+    open = await startRegistry({ mode: 'token', anonymousPull: true });
+  }, 60_000);
+  afterAll(async () => {
+    await open?.stop();
+  });
+
+  it('pulls anonymously, but an anonymous push is refused with ERR_DENIED', async () => {
+    const credentials = { username: open.username ?? '', password: open.password ?? '' };
+    const repo = freshRepository('auth-token-open');
+    const image = makeTestImage({ salt: 'anonymous-pull' });
+    const at = (options: RegistryOptions) =>
+      dockerTransport({ registry: options }).parseReference(`//${open.host}/${repo}:v1`);
+    await writeTestImage(at({ tlsVerify: false, credentials }), image);
+    const anonymous: RegistryOptions = { tlsVerify: false, noCredentials: true };
+    expect(await pullToLayout(at(anonymous), join(work, 'anonymous-pull'))).toBe(image.manifest.digest);
+    const error = await rejectionOf(writeTestImage(at(anonymous), makeTestImage({ salt: 'anonymous-push' })));
+    // the issuer grants pull only; the registry's insufficient_scope refusal is an access error
+    expect(isImageError(error, 'ERR_DENIED'), String(error)).toBe(true);
+    expect((error as Error).message).toContain(repo);
   }, 60_000);
 });

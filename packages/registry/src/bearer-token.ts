@@ -1,6 +1,6 @@
 import type { CallOptions, RegistryCredentials } from '@ferry/types';
 import { ImageError } from '@ferry/types';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { readBodyText } from './read-body.ts';
 
 /** A bearer token and when it stops being usable (ms since the epoch). */
@@ -60,10 +60,11 @@ export async function fetchBearerToken(options: TokenRequestOptions): Promise<Be
   const started = Date.now();
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(realm, {
+    response = await options.dispatcher.request({
+      origin: realm.origin,
+      path: `${realm.pathname}${realm.search}`,
       method,
       headers,
-      dispatcher: options.dispatcher,
       ...(body === undefined ? {} : { body }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
@@ -75,7 +76,7 @@ export async function fetchBearerToken(options: TokenRequestOptions): Promise<Be
   if (response.statusCode === 401 || response.statusCode === 403) {
     throw new ImageError(
       'ERR_UNAUTHORIZED',
-      `authenticating to ${options.host}: the token server ${realm.origin} refused the credentials (HTTP ${response.statusCode})`,
+      `authenticating to ${options.host}: the token server ${realm.origin} refused ${creds === undefined ? 'anonymous access' : 'the credentials'} (HTTP ${response.statusCode})`,
     );
   }
   if (response.statusCode !== 200) {

@@ -1,5 +1,5 @@
 import type { CallOptions, RegistryCredentials } from '@ferry/types';
-import { ImageError } from '@ferry/types';
+import { ImageError, isImageError } from '@ferry/types';
 import type { Dispatcher } from 'undici';
 import { type BearerToken, fetchBearerToken } from './bearer-token.ts';
 import { parseWwwAuthenticate } from './www-authenticate.ts';
@@ -129,7 +129,12 @@ export class RegistryAuth {
     const key = scopeKey(scopes);
     const cached = this.#tokens.get(key);
     if (cached !== undefined) {
-      const token = await cached.catch(() => undefined);
+      const token = await cached.catch((error: unknown) => {
+        // a refusal is shared by every request that waited for it: asking again would only send the refused
+        // password again (and count towards a lockout); another request's abort or I/O failure is not ours
+        if (isImageError(error, 'ERR_UNAUTHORIZED')) throw error;
+        return undefined;
+      });
       if (token !== undefined && token.expiresAt > Date.now()) return token;
       if (this.#tokens.get(key) === cached) this.#tokens.delete(key);
       else return this.#token(challenge, scopes, options);

@@ -5,7 +5,7 @@ import type { Agent, Dispatcher } from 'undici';
 import { discardBody, readBodyText } from './read-body.ts';
 import { createRegistryAgent } from './registry-agent.ts';
 import { type CredentialResolver, RegistryAuth } from './registry-auth.ts';
-import { type RegistryErrorKind, registryErrorFrom } from './registry-error.ts';
+import { isRegistryError, RegistryError, type RegistryErrorKind, registryErrorFrom } from './registry-error.ts';
 import { isRetryableNetworkError, isRetryableStatus, type RetryPolicy, retryDelay, sleep } from './retry-policy.ts';
 
 /**
@@ -52,6 +52,12 @@ export interface RegistryClientOptions extends CallOptions {
   readonly credentials: CredentialResolver;
   /** The user agent. @default 'ferry' */
   readonly userAgent?: string;
+  /**
+   * The host name the `certs.d` directories are looked up under, when it differs from the API host
+   * (Docker Hub: `docker.io`, not `registry-1.docker.io`, as containers/image does).
+   * @default host
+   */
+  readonly certHost?: string;
 }
 
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -91,7 +97,7 @@ export class RegistryClient implements AsyncDisposable {
   static async open(host: string, options: RegistryClientOptions): Promise<RegistryClient> {
     const registry = options.registry ?? {};
     const callOptions = options.signal === undefined ? {} : { signal: options.signal };
-    const agent = await createRegistryAgent(host, registry, callOptions);
+    const agent = await createRegistryAgent(options.certHost ?? host, registry, callOptions);
     const userAgent = registry.userAgent ?? options.userAgent ?? 'ferry';
     const auth = new RegistryAuth({
       host,
@@ -143,13 +149,20 @@ export class RegistryClient implements AsyncDisposable {
       }
       const { status } = response;
       if (status === 401 && !authRetried && replayable) {
-        await discardBody(response.body);
+        const body = await readBodyText(response.body, ERROR_BODY_LIMIT, req).catch(() => '');
         authRetried = true;
         if (this.auth.onUnauthorized(header(response.headers, 'www-authenticate'), req.scopes, authorization)) {
           attempt--;
           continue;
         }
-        throw await this.#error({ ...response, body: emptyBody() }, req);
+        throw refused(
+          registryErrorFrom({ status, headers: response.headers, body }, req.what, req.kind),
+          authorization,
+        );
+      }
+      if (status === 401) {
+        const error = await this.#error(response, req);
+        throw refused(error, authorization);
       }
       if ((status === 429 || isRetryableStatus(status)) && replayable && (idempotent || status === 429)) {
         const delay = retryDelay(this.retry, attempt, header(response.headers, 'retry-after'));
@@ -280,7 +293,13 @@ async function pingRegistry(
       }
     }
   }
-  throw new ImageError('ERR_IO', `pinging container registry ${host}: ${describe(failure)}`, { cause: failure });
+  // an HTTPS handshake answered in plain HTTP: say what it means rather than only OpenSSL's words
+  const plain = /wrong version number|packet length too long/i.test(describe(failure));
+  const hint =
+    plain && verify ? ' (the registry does not seem to speak TLS; --tls-verify=false allows plain HTTP)' : '';
+  throw new ImageError('ERR_IO', `pinging container registry ${host}: ${describe(failure)}${hint}`, {
+    cause: failure,
+  });
 }
 
 /** A response header as one string (the first value of a repeated one). */
@@ -305,6 +324,11 @@ function signalOnly(options: CallOptions): CallOptions {
   return options.signal === undefined ? {} : { signal: options.signal };
 }
 
-function emptyBody(): Dispatcher.ResponseData['body'] {
-  return (async function* () {})() as unknown as Dispatcher.ResponseData['body'];
+// A 401 after credentials were sent means they were refused; without any, that some are needed.
+function refused(error: ImageError, authorization: string | undefined): ImageError {
+  const why = authorization === undefined ? 'authentication required' : 'invalid username/password or token';
+  const message = `${error.message} (${why})`;
+  return isRegistryError(error)
+    ? new RegistryError(error.code, message, error.status, error.errors, { cause: error })
+    : new ImageError(error.code, message, { cause: error });
 }

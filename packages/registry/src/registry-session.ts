@@ -34,6 +34,7 @@ export function openRegistryClient(
   callOptions: CallOptions = {},
 ): Promise<RegistryClient> {
   return RegistryClient.open(apiHost(domain), {
+    certHost: domain,
     registry: options,
     credentials: credentialResolver(domain, repository, options),
     ...callOptions,
