@@ -25,8 +25,14 @@ export interface ParsedArgs {
  * @throws {@link UsageError} for an unknown flag, a missing value or a bad boolean.
  */
 export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], command?: string): ParsedArgs {
-  const byLong = new Map(specs.map((s) => [s.name, s]));
-  const byShort = new Map(specs.filter((s) => s.short !== undefined).map((s) => [s.short as string, s]));
+  // the first spec of a name wins: a command's own flags come before the global ones (`login -v` is
+  // --verbose, as in skopeo, not --version)
+  const byLong = new Map<string, FlagSpec>();
+  const byShort = new Map<string, FlagSpec>();
+  for (const spec of specs) {
+    if (!byLong.has(spec.name)) byLong.set(spec.name, spec);
+    if (spec.short !== undefined && !byShort.has(spec.short)) byShort.set(spec.short, spec);
+  }
   const flags = new Map<string, boolean | string | readonly string[]>();
   const positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {

@@ -1,7 +1,13 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { addAbortSignal, Writable } from 'node:stream';
-import { checkRegistryLogin, lookupCredentials, passwordCredentials, storeCredentials } from '@ferry/registry';
+import {
+  authFileToWrite,
+  checkRegistryLogin,
+  lookupCredentials,
+  passwordCredentials,
+  storeCredentials,
+} from '@ferry/registry';
 import { ImageError, isImageError, type RegistryOptions } from '@ferry/types';
 import type { CommandContext } from '../command.ts';
 import type { ParsedArgs } from '../flags.ts';
@@ -47,10 +53,7 @@ export async function runLogin({ args, io, signal }: CommandContext, input: Logi
   const credentials = await askCredentials(username, password, recordedUser, input, signal);
   await checkLogin(target, credentials, registry, signal);
   await storeCredentials(target.credentials, credentials, storage);
-  // -v is also global --version's short name, which the parser prefers; for login it means verbose
-  if ((boolFlag(args, 'verbose') || boolFlag(args, 'version')) && storage.authFile !== undefined) {
-    io.stdout(`Used:  ${storage.authFile}\n`);
-  }
+  if (boolFlag(args, 'verbose')) io.stdout(`Used:  ${await authFileToWrite(storage)}\n`);
   io.stdout('Login Succeeded!\n');
   return 0;
 }
