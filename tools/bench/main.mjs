@@ -1,7 +1,9 @@
-// Ferry's benchmark: `pnpm bench` runs every suite; `pnpm bench -- --suite blob|copy` one of them.
+// Ferry's benchmark: `pnpm bench` runs every suite; `pnpm bench -- --suite blob|copy|registry` one of them.
 //   blob: @ferry/blob's streams against the raw libraries (digest, gzip, zstd) and decompression memory.
 //   copy: `ferry copy` against `skopeo copy` on generated images, alternating run by run (needs skopeo).
-// Flags: --quick (smaller inputs), --strict (exit 1 on any FAIL), --only=TEXT (copy scenarios named so). Inputs are cached in the OS temp dir.
+//   registry: the same through a real registry on 127.0.0.1: push, pull, mount, already present (needs docker-registry).
+// Flags: --quick (smaller inputs), --strict (exit 1 on any FAIL), --only=TEXT (copy and registry scenarios
+// named so), --large (registry: the ~630 MB image even with --quick). Inputs are cached in the OS temp dir.
 const args = process.argv.slice(2);
 const suiteArg = args.find((a) => a.startsWith('--suite'));
 const suite = suiteArg?.includes('=') ? suiteArg.split('=')[1] : suiteArg ? args[args.indexOf(suiteArg) + 1] : 'all';
@@ -13,5 +15,9 @@ if (suite === 'all' || suite === 'blob') {
 if (suite === 'all' || suite === 'copy') {
   const { runCopyBench } = await import('./copy-bench.mjs');
   failed += await runCopyBench();
+}
+if (suite === 'all' || suite === 'registry') {
+  const { runRegistryBench } = await import('./registry-bench.mjs');
+  failed += await runRegistryBench();
 }
 if (failed > 0 && args.includes('--strict')) process.exitCode = 1;
