@@ -19,6 +19,7 @@ export interface UploadOptions extends CallOptions {
 }
 
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
+const CANCEL_TIMEOUT_MS = 2000;
 
 /**
  * Uploads a blob: `POST` to open an upload, then either one `PUT ?digest=` carrying the whole blob (small
@@ -35,7 +36,9 @@ export async function uploadBlob(
   info: PutBlobInfo,
   options: UploadOptions = {},
 ): Promise<StoredBlob> {
-  const digester = createDigester(info.digest?.startsWith('sha512:') === true ? 'sha512' : 'sha256');
+  // With the digest known, the registry checks it when the upload is closed (and refuses a mismatch, which
+  // commits nothing), so the bytes are not hashed a second time here; without it, they are hashed on the way.
+  const digester = info.digest === undefined ? createDigester() : undefined;
   const reader = new ChunkReader(stream, digester, options.chunkSize ?? DEFAULT_CHUNK);
   const what = `blob upload to ${client.host}/${repo}`;
   let location: URL | undefined;
@@ -43,14 +46,14 @@ export async function uploadBlob(
     const firstChunk = reader.next(options);
     firstChunk.catch(() => undefined);
     location = await startUpload(client, repo, what, options);
+    // one chunk at a time: memory per upload stays at one chunk (six parallel uploads, 24 MiB)
     let chunk = await firstChunk;
     while (!chunk.last) {
-      const following = reader.next(options);
-      following.catch(() => undefined);
       location = await sendChunk(client, repo, location, chunk, what, options);
-      chunk = await following;
+      chunk = await reader.next(options);
     }
-    const stored = digester.finish();
+    const stored: StoredBlob =
+      digester === undefined ? { digest: info.digest as Digest, size: reader.size } : digester.finish();
     checkExpected(stored, info);
     await finishUpload(client, repo, location, chunk, stored.digest, what, options);
     location = undefined;
@@ -148,14 +151,13 @@ async function finishUpload(
 ): Promise<void> {
   const url = new URL(location);
   url.searchParams.set('digest', digest);
-  const bytes = concat(chunk);
   try {
     const response = await client.send({
       method: 'PUT',
       path: url,
       scopes: [pushScope(repo)],
-      headers: { 'content-type': 'application/octet-stream', ...(chunk.length > 0 ? {} : { 'content-length': '0' }) },
-      body: bytes,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(chunk.length) },
+      body: () => chunkBody(chunk, chunk.start),
       idempotent: true,
       what,
       kind: 'upload',
@@ -225,7 +227,8 @@ export async function cancelUpload(client: RegistryClient, repo: string, locatio
       kind: 'upload',
       idempotent: false,
       accept: [404],
-      signal: AbortSignal.timeout(10_000),
+      // a courtesy: the registry collects abandoned uploads itself, so a failed copy does not wait long
+      signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS),
     });
     await discardBody(response.body);
   } catch {
@@ -262,9 +265,4 @@ function checkExpected(stored: StoredBlob, info: PutBlobInfo): void {
   if (info.digest !== undefined && stored.digest !== info.digest) {
     throw new ImageError('ERR_DIGEST_MISMATCH', `blob expected as ${info.digest} hashes to ${stored.digest}`);
   }
-}
-
-function concat(chunk: UploadChunk): Uint8Array {
-  if (chunk.pieces.length === 1 && chunk.pieces[0] !== undefined) return chunk.pieces[0];
-  return Buffer.concat(chunk.pieces as Uint8Array[], chunk.length);
 }

@@ -116,7 +116,7 @@ describe('pushing through faults the registry cannot resume from: the copy sends
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
-    });
+    }, 30_000);
   }
 });
 

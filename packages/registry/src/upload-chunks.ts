@@ -17,13 +17,19 @@ export interface UploadChunk {
  */
 export class ChunkReader {
   readonly #iterator: AsyncIterator<Uint8Array>;
-  readonly #digester: Digester;
+  readonly #digester: Digester | undefined;
   readonly #size: number;
   #carry: Uint8Array | undefined;
   #offset = 0;
   #done = false;
 
-  constructor(stream: AsyncIterable<Uint8Array>, digester: Digester, size: number) {
+  /** Bytes read so far. */
+  get size(): number {
+    return this.#offset;
+  }
+
+  /** `digester` (when given) hashes every byte as it passes. */
+  constructor(stream: AsyncIterable<Uint8Array>, digester: Digester | undefined, size: number) {
     this.#iterator = stream[Symbol.asyncIterator]();
     this.#digester = digester;
     this.#size = size;
@@ -46,7 +52,7 @@ export class ChunkReader {
           break;
         }
         piece = step.value;
-        this.#digester.update(piece);
+        this.#digester?.update(piece);
       }
       const room = this.#size - length;
       if (piece.byteLength > room) {
@@ -63,7 +69,7 @@ export class ChunkReader {
       if (step.done === true) this.#done = true;
       else {
         this.#carry = step.value;
-        this.#digester.update(step.value);
+        this.#digester?.update(step.value);
       }
     }
     return { start, length, pieces, last: this.#done && this.#carry === undefined };

@@ -1,21 +1,31 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
+type Collect = (options?: { type?: 'minor' | 'major' }) => void;
+
 /**
- * Collects garbage during a copy whenever more than `thresholdBytes` of external memory (buffer backing
- * stores) has piled up, checking every `intervalMs`; returns the function that stops it. A copy allocates a
- * fresh buffer for every chunk it reads, inflates or compresses (hundreds of MiB per image), and V8 frees
- * those backing stores only after external memory grew by about 64 MiB since its last collection, which
- * alone would push peak RSS past the 128 MB budget. Collecting only past the threshold (not on a fixed
- * beat) keeps the cost to the collections that free something. The CLI uses this; the library never
- * touches the process's GC.
+ * Collects garbage during a copy whenever external memory (buffer backing stores) has grown by more than
+ * `thresholdBytes` since the last collection, checking every `intervalMs`; returns the function that stops
+ * it. A copy allocates a fresh buffer for every chunk it reads, inflates or compresses (hundreds of MiB per
+ * image), and V8 frees those backing stores only after external memory grew by about 64 MiB since its last
+ * collection, which alone would push peak RSS past the 128 MB budget. A young-generation collection frees
+ * short-lived chunks for about a millisecond; a full one runs only when that was not enough. Measuring growth
+ * from what the last collection left (not from zero) keeps buffers that are legitimately in flight (upload
+ * chunks, read-ahead) from making it collect on every beat. The CLI uses this; the library never touches the
+ * process's GC.
  */
 export function startGcPacer(thresholdBytes: number = 16 * 1024 * 1024, intervalMs: number = 50): () => void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as unknown;
   if (typeof gc !== 'function') return () => {};
+  const collect = gc as Collect;
+  const external = (): number => getHeapStatistics().external_memory;
+  let baseline = external();
   const timer = setInterval(() => {
-    if (getHeapStatistics().external_memory > thresholdBytes) (gc as () => void)();
+    if (external() <= baseline + thresholdBytes) return;
+    collect({ type: 'minor' });
+    if (external() > baseline + thresholdBytes) collect();
+    baseline = external();
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
