@@ -15,4 +15,5 @@ export { MANIFEST_LIMIT, type ReadLimitedOptions, readLimited } from './read-lim
 export { findLeftovers, isProcessAlive, type Leftover, siblingPath } from './sibling-paths.ts';
 export { type VerifiedStream, type VerifyStreamOptions, verifyStream } from './verify-stream.ts';
 export { type WriteFileAtomicOptions, writeBytesAtomic, writeFileAtomic } from './write-file-atomic.ts';
+export { type WriteStreamToFileOptions, writeStreamToFile } from './write-stream-to-file.ts';
 export { zstdCodec } from './zstd-codec.ts';

@@ -5,6 +5,7 @@ import type { ByteStream, CallOptions, Digest, DigestAlgorithm } from '@ferry/ty
 import { ImageError, isImageError } from '@ferry/types';
 import type { BlobDigest } from './digester.ts';
 import { verifyStream } from './verify-stream.ts';
+import { writeStreamToFile } from './write-stream-to-file.ts';
 
 /** Options of {@link writeFileAtomic} and {@link writeBytesAtomic}. */
 export interface WriteFileAtomicOptions extends CallOptions {
@@ -51,7 +52,7 @@ export async function writeFileAtomic(
     handle = await open(temp, 'wx', options.mode ?? 0o644);
     started = true;
     const verified = verifyStream(stream, verifyOptions(options));
-    for await (const chunk of verified) await writeAll(handle, chunk);
+    await writeStreamToFile(handle, verified, options.signal === undefined ? {} : { signal: options.signal });
     const result = verified.result;
     if (result === undefined) throw new ImageError('ERR_IO', `writing ${target}: stream ended without a result`);
     await handle.sync();
@@ -103,14 +104,6 @@ function verifyOptions(options: WriteFileAtomicOptions): Parameters<typeof verif
     ...(what === undefined ? {} : { what }),
     ...(signal === undefined ? {} : { signal }),
   };
-}
-
-async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
-  let at = 0;
-  while (at < chunk.byteLength) {
-    const { bytesWritten } = await handle.write(chunk, at, chunk.byteLength - at);
-    at += bytesWritten;
-  }
 }
 
 // Makes the rename durable. Some platforms cannot open or fsync a directory; durability there is best effort.

@@ -1,6 +1,6 @@
 import { type FileHandle, link, mkdir, open, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { verifyStream } from '@ferry/blob';
+import { verifyStream, writeStreamToFile } from '@ferry/blob';
 import type { ByteStream, CallOptions, Digest, StoredBlob } from '@ferry/types';
 import { asLayoutError, errnoOf } from './fs-error.ts';
 import { blobFilePath } from './layout-paths.ts';
@@ -47,7 +47,7 @@ export async function publishBlob(
       await verified[Symbol.asyncIterator]().return?.();
       throw error;
     }
-    for await (const chunk of verified) await writeAll(handle, chunk);
+    await writeStreamToFile(handle, verified, signal === undefined ? {} : { signal });
     const result = verified.result;
     if (result === undefined) throw new Error('the stream ended without a result');
     await handle.sync();
@@ -92,14 +92,6 @@ async function linkOrRename(temp: string, target: string, size: number): Promise
   );
   await rename(temp, target);
   return !existed;
-}
-
-async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
-  let at = 0;
-  while (at < chunk.byteLength) {
-    const { bytesWritten } = await handle.write(chunk, at, chunk.byteLength - at);
-    at += bytesWritten;
-  }
 }
 
 /** Makes renames in `dir` durable; best effort where directories cannot be fsynced. */
