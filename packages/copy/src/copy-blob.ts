@@ -146,9 +146,12 @@ async function streamBlob(
       if (step.kind !== 'keep') releaseCpu = await acquireCpu(ctx, step, signal);
       owned = new OwnedStream(transform(peeked.stream, step, signal));
     }
-    const stored = await ctx.destination.putBlob(owned, putInfo(job.info, step, detected), {
+    const info = putInfo(job.info, step, detected);
+    const stored = await ctx.destination.putBlob(owned, info, {
       ...callOptions,
       isConfig: job.isConfig,
+      // the bytes pass unchanged through the verifying stream: the destination need not hash them again
+      ...(step.kind === 'keep' && info.digest === job.info.digest ? { verifiedByCaller: true } : {}),
       ...(job.layerIndex === undefined ? {} : { layerIndex: job.layerIndex }),
       ...(job.emptyLayer === true ? { emptyLayer: true } : {}),
       cache: ctx.cache,

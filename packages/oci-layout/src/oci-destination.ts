@@ -113,6 +113,7 @@ class OciDestination implements InternalDestination {
       ...(info.digest && { digest: info.digest }),
       ...(info.size !== undefined && { size: info.size }),
       ...(signal && { signal }),
+      ...(options.verifiedByCaller === true && { verifiedByCaller: true }),
     });
     if (stored.created) this.#created.add(stored.digest);
     this.#used.add(stored.digest);

@@ -23,6 +23,12 @@ export interface LayoutPutBlobOptions extends CallOptions {
   readonly digest?: Digest;
   /** The size the stream MUST have (`ERR_SIZE_MISMATCH` otherwise). */
   readonly size?: number;
+  /**
+   * The caller verifies the stream against `digest` itself (the stream throws before its end on a
+   * mismatch), so the layout does not hash it again. Ignored without `digest`.
+   * @default false
+   */
+  readonly verifiedByCaller?: boolean;
 }
 
 /** Options of {@link OciLayout.getBlob}. */

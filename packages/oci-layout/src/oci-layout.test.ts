@@ -97,6 +97,24 @@ describe('blobs', () => {
     expect((await readdir(root)).sort()).toEqual(['blobs', 'index.json', 'oci-layout']);
   });
 
+  it("with verifiedByCaller, trusts the digest, publishes nothing when the caller's stream throws, and checks the size", async () => {
+    const root = join(dir, 'l');
+    await using layout = await openLayout(root, { create: true });
+    const digest = digestBytes('abc');
+    // the caller's verifying stream fails at its end: nothing may be published
+    const bad = verifyStream(chunks('abd'), { digest });
+    await rejectsWith(layout.putBlob(bad, { digest, verifiedByCaller: true }), 'ERR_DIGEST_MISMATCH');
+    expect(await layout.listBlobs()).toEqual([]);
+    await rejectsWith(layout.putBlob(chunks('abc'), { digest, size: 4, verifiedByCaller: true }), 'ERR_SIZE_MISMATCH');
+    expect(await layout.listBlobs()).toEqual([]);
+    const good = verifyStream(chunks('a', 'bc'), { digest, size: 3 });
+    expect(await layout.putBlob(good, { digest, size: 3, verifiedByCaller: true })).toEqual({
+      digest,
+      size: 3,
+      created: true,
+    });
+  });
+
   it('a truncated blob file fails verification when read', async () => {
     await using layout = await openLayout(join(dir, 'l'), { create: true });
     const { digest } = await layout.putBlob(chunks('0123456789'));

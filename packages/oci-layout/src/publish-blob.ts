@@ -2,6 +2,7 @@ import { type FileHandle, link, mkdir, open, rename, rm, stat, utimes } from 'no
 import { dirname } from 'node:path';
 import { verifyStream, writeStreamToFile } from '@ferry/blob';
 import type { ByteStream, CallOptions, Digest, StoredBlob } from '@ferry/types';
+import { ImageError } from '@ferry/types';
 import { asLayoutError, errnoOf } from './fs-error.ts';
 import { blobFilePath } from './layout-paths.ts';
 
@@ -11,6 +12,12 @@ export interface PublishBlobOptions extends CallOptions {
   readonly digest?: Digest;
   /** The size the stream MUST have. */
   readonly size?: number;
+  /**
+   * The caller verifies the stream against `digest` (it throws before its end on a mismatch), so it is not
+   * hashed again here; only its size is counted. Ignored without `digest`.
+   * @default false
+   */
+  readonly verifiedByCaller?: boolean;
 }
 
 /** What {@link publishBlob} stored. */
@@ -35,20 +42,23 @@ export async function publishBlob(
   const { signal, digest, size } = options;
   let handle: FileHandle | undefined;
   try {
-    const verified = verifyStream(stream, {
-      ...(digest && { digest }),
-      ...(size !== undefined && { size }),
-      ...(signal && { signal }),
-      what: `blob ${digest ?? ''} for ${root}`.replace('  ', ' '),
-    });
+    const trusted = options.verifiedByCaller === true && digest !== undefined;
+    const verified = trusted
+      ? undefined
+      : verifyStream(stream, {
+          ...(digest && { digest }),
+          ...(size !== undefined && { size }),
+          ...(signal && { signal }),
+          what: `blob ${digest ?? ''} for ${root}`.replace('  ', ' '),
+        });
     try {
       handle = await open(temp, 'wx', 0o644);
     } catch (error) {
-      await verified[Symbol.asyncIterator]().return?.();
+      await (verified ?? stream)[Symbol.asyncIterator]().return?.();
       throw error;
     }
-    await writeStreamToFile(handle, verified, signal === undefined ? {} : { signal });
-    const result = verified.result;
+    const written = await writeStreamToFile(handle, verified ?? stream, signal === undefined ? {} : { signal });
+    const result = verified === undefined ? trustedResult(digest as Digest, size, written, root) : verified.result;
     if (result === undefined) throw new Error('the stream ended without a result');
     await handle.sync();
     await handle.close();
@@ -101,4 +111,11 @@ export async function syncDir(dir: string): Promise<void> {
     ?.sync()
     .catch(() => undefined)
     .finally(() => handle.close().catch(() => undefined));
+}
+
+function trustedResult(digest: Digest, size: number | undefined, written: number, root: string): StoredBlob {
+  if (size !== undefined && size >= 0 && written !== size) {
+    throw new ImageError('ERR_SIZE_MISMATCH', `blob ${digest} for ${root} has ${written} bytes, expected ${size}`);
+  }
+  return { digest, size: written };
 }

@@ -66,6 +66,12 @@ export interface InternalPutBlobOptions extends PutBlobOptions {
   readonly emptyLayer?: boolean;
   /** Where to record what is learnt about the blob. */
   readonly cache?: BlobInfoCache;
+  /**
+   * The caller verifies `stream` against `info.digest` and `info.size` itself: the stream throws before it
+   * ends when they do not match. A destination MAY then skip hashing the bytes again (it still MUST discard
+   * everything it stored when the stream throws).
+   */
+  readonly verifiedByCaller?: boolean;
 }
 
 /** Hints the copy pipeline gives a destination when asking it to reuse a blob. */
