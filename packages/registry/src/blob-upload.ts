@@ -6,27 +6,38 @@ import { discardBody } from './read-body.ts';
 import { header, type RegistryClient, type RegistryResponse } from './registry-client.ts';
 import { isRegistryError } from './registry-error.ts';
 import { retryDelay, sleep } from './retry-policy.ts';
-import { ChunkReader, chunkBody, type UploadChunk } from './upload-chunks.ts';
+import { UploadFeeder } from './upload-feeder.ts';
 
 /** Options of {@link uploadBlob}. */
 export interface UploadOptions extends CallOptions {
   /**
-   * Bytes per `PATCH`; a blob no larger goes in one `PUT`. Two chunks per upload are held in memory
-   * (one being sent, the next being read).
-   * @default 4 MiB
+   * Bytes kept of what was last sent, so a cut request can go on from where the server says it stopped.
+   * This is all an upload holds in memory (plus the piece in flight).
+   * @default 1 MiB
    */
-  readonly chunkSize?: number;
+  readonly resumeWindow?: number;
+  /**
+   * Bytes per `PATCH` when the blob's size is known (each with `Content-Range`); an unknown size goes in
+   * one streamed `PATCH`.
+   * @default 64 MiB
+   */
+  readonly patchSize?: number;
 }
 
-const DEFAULT_CHUNK = 4 * 1024 * 1024;
+// a blob that ends within this many bytes goes in one PUT
+const SMALL_BLOB = 1024 * 1024;
+const DEFAULT_WINDOW = 1024 * 1024;
+const DEFAULT_PATCH = 64 * 1024 * 1024;
 const CANCEL_TIMEOUT_MS = 2000;
 
 /**
- * Uploads a blob: `POST` to open an upload, then either one `PUT ?digest=` carrying the whole blob (small
- * blobs) or `PATCH`es with `Content-Range`, each resumed from the server's `Range` after a dropped
- * connection or a 5xx, and a closing `PUT ?digest=`. The digest is computed while streaming and checked
- * against `info` before the blob is committed; on any failure the upload is cancelled and nothing is
- * committed.
+ * Uploads a blob: `POST` to open an upload; a small blob then goes in one `PUT ?digest=`; a larger one is
+ * streamed in `PATCH`es (with `Content-Range` when its size is known), then closed with `PUT ?digest=`.
+ * Nothing is buffered but a window of the last bytes sent: after a dropped connection or a 5xx, the
+ * upload goes on from the offset the server reports, when the window still holds it; otherwise the error
+ * is transient and the caller sends the blob again. The digest is computed while streaming when it is not
+ * given; when it is, the registry checks it as the upload closes. On any failure the upload is cancelled
+ * and nothing is committed.
  * @throws {@link ImageError} `ERR_DIGEST_MISMATCH`, `ERR_SIZE_MISMATCH`, auth and I/O codes.
  */
 export async function uploadBlob(
@@ -36,30 +47,31 @@ export async function uploadBlob(
   info: PutBlobInfo,
   options: UploadOptions = {},
 ): Promise<StoredBlob> {
-  // With the digest known, the registry checks it when the upload is closed (and refuses a mismatch, which
-  // commits nothing), so the bytes are not hashed a second time here; without it, they are hashed on the way.
   const digester = info.digest === undefined ? createDigester() : undefined;
-  const reader = new ChunkReader(stream, digester, options.chunkSize ?? DEFAULT_CHUNK);
+  const feeder = new UploadFeeder(stream, digester, options.resumeWindow ?? DEFAULT_WINDOW);
   const what = `blob upload to ${client.host}/${repo}`;
+  const expectedSize = info.size !== undefined && info.size >= 0 ? info.size : undefined;
   let location: URL | undefined;
   try {
-    const firstChunk = reader.next(options);
-    firstChunk.catch(() => undefined);
+    const filling = feeder.fill(SMALL_BLOB + 1, options);
+    filling.catch(() => undefined);
     location = await startUpload(client, repo, what, options);
-    // one chunk at a time: memory per upload stays at one chunk (six parallel uploads, 24 MiB)
-    let chunk = await firstChunk;
-    while (!chunk.last) {
-      location = await sendChunk(client, repo, location, chunk, what, options);
-      chunk = await reader.next(options);
+    await filling;
+    let sent = 0;
+    if (!feeder.done) {
+      const patched = await sendPatches(client, repo, location, feeder, expectedSize, what, options);
+      ({ location, sent } = patched);
     }
+    // the stream must end where it was said to
+    await feeder.fill(sent + 1, options);
     const stored: StoredBlob =
-      digester === undefined ? { digest: info.digest as Digest, size: reader.size } : digester.finish();
+      digester === undefined ? { digest: info.digest as Digest, size: feeder.size } : digester.finish();
     checkExpected(stored, info);
-    await finishUpload(client, repo, location, chunk, stored.digest, what, options);
+    await finishUpload(client, repo, location, feeder, sent, stored.digest, what, options);
     location = undefined;
     return stored;
   } finally {
-    await reader.close();
+    await feeder.close();
     if (location !== undefined) await cancelUpload(client, repo, location);
   }
 }
@@ -79,43 +91,51 @@ async function startUpload(client: RegistryClient, repo: string, what: string, o
   return uploadLocation(response, what);
 }
 
-// Sends one chunk with PATCH; on a dropped connection or a 5xx, asks the server how far it got and sends
-// the rest of the chunk again.
-async function sendChunk(
+// Streams the blob in PATCHes from offset 0; after a failure, asks the server how far it got and goes on
+// from there when the feeder still holds those bytes. Returns the upload's location and the bytes sent.
+async function sendPatches(
   client: RegistryClient,
   repo: string,
   location: URL,
-  chunk: UploadChunk,
+  feeder: UploadFeeder,
+  size: number | undefined,
   what: string,
-  options: CallOptions,
-): Promise<URL> {
-  let from = chunk.start;
+  options: UploadOptions,
+): Promise<{ location: URL; sent: number }> {
+  const patchSize = options.patchSize ?? DEFAULT_PATCH;
   let current = location;
-  for (let failures = 0; ; ) {
+  let sent = 0;
+  for (let failures = 0; size === undefined ? !feeder.done || sent < feeder.size : sent < size; ) {
+    const end = size === undefined ? undefined : Math.min(sent + patchSize, size);
+    const from = sent;
     try {
-      const end = chunk.start + chunk.length;
       const response = await client.send({
         method: 'PATCH',
         path: current,
         scopes: [pushScope(repo)],
         headers: {
           'content-type': 'application/octet-stream',
-          'content-range': `${from}-${end - 1}`,
-          'content-length': String(end - from),
+          ...(end === undefined ? {} : { 'content-range': `${from}-${end - 1}`, 'content-length': String(end - from) }),
         },
-        // a factory: a 429 (refused before any byte was taken) is sent again by the client
-        body: () => chunkBody(chunk, from),
+        // a stream: a refused request (429) is sent again only while the window holds its start
+        body: () => feeder.bytesFrom(from, end, options),
         what,
         kind: 'upload',
         ...signalOf(options),
       });
       await discardBody(response.body);
-      return uploadLocation(response, what);
+      current = uploadLocation(response, what);
+      sent = end ?? feeder.size;
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
+      if (feeder.done && end !== undefined && feeder.size < end) {
+        throw new ImageError('ERR_SIZE_MISMATCH', `${what}: the blob ended after ${feeder.size} of ${size} bytes`, {
+          cause: error,
+        });
+      }
       if (!resumable(error)) throw error;
       const delay = retryDelay(client.retry, failures++);
-      if (delay === undefined) throw error;
+      if (delay === undefined) throw transient(error, what);
       await sleep(delay, options.signal);
       // distribution 2.8 cancels an upload whose state no longer matches what it stored (bytes of the cut
       // PATCH were kept): the whole blob must then be sent again, which only the caller can do
@@ -125,26 +145,27 @@ async function sendChunk(
           transient: true,
         });
       });
-      current = status.location;
-      if (status.committed < chunk.start || status.committed > chunk.start + chunk.length) {
+      if (status.committed < feeder.oldestKept || status.committed > feeder.size) {
         throw new ImageError('ERR_IO', `${what}: the server kept ${status.committed} bytes, cannot resume`, {
           cause: error,
           transient: true,
         });
       }
-      from = status.committed;
-      if (from === chunk.start + chunk.length) return current;
+      current = status.location;
+      sent = status.committed;
     }
   }
+  return { location: current, sent };
 }
 
-// The closing PUT, carrying the last chunk. If the answer is lost, a retry finds the upload gone: the
-// blob being there then means the first PUT worked.
+// The closing PUT, carrying what was not sent yet (all of a small blob). If the answer is lost, a retry
+// finds the upload gone: the blob being there then means the first PUT worked.
 async function finishUpload(
   client: RegistryClient,
   repo: string,
   location: URL,
-  chunk: UploadChunk,
+  feeder: UploadFeeder,
+  sent: number,
   digest: Digest,
   what: string,
   options: CallOptions,
@@ -156,8 +177,8 @@ async function finishUpload(
       method: 'PUT',
       path: url,
       scopes: [pushScope(repo)],
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(chunk.length) },
-      body: () => chunkBody(chunk, chunk.start),
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(feeder.size - sent) },
+      body: () => feeder.bytesFrom(sent, feeder.size, options),
       idempotent: true,
       what,
       kind: 'upload',
@@ -251,8 +272,16 @@ export function uploadLocation(response: RegistryResponse, what: string, fallbac
 }
 
 function resumable(error: unknown): boolean {
-  if (isRegistryError(error)) return error.status >= 500 || error.status === 408;
+  if (isRegistryError(error)) return error.status >= 500 || error.status === 408 || error.status === 429;
   return isImageError(error, 'ERR_IO');
+}
+
+function transient(error: unknown, what: string): ImageError {
+  if (isImageError(error) && error.transient) return error;
+  return new ImageError('ERR_IO', `${what}: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+    transient: true,
+  });
 }
 
 function checkExpected(stored: StoredBlob, info: PutBlobInfo): void {
