@@ -14,7 +14,7 @@ const RUNS = quick ? 1 : 3;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const RSS_LIMIT_MB = 128;
 const log = (line) => process.stderr.write(`${line}\n`);
-const FERRY = new URL('../../packages/ferry/dist/cli/main.js', import.meta.url).pathname;
+const FERRY = new URL('../../packages/ferry/dist/bin/ferry.mjs', import.meta.url).pathname;
 const OUT = join(CACHE_DIR, 'copy-out');
 
 function ensureTools() {

@@ -23,7 +23,7 @@ const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const RSS_LIMIT_MB = 128;
 const RUN_TIMEOUT_S = 600;
 const log = (line) => process.stderr.write(`${line}\n`);
-const FERRY = new URL('../../packages/ferry/dist/cli/main.js', import.meta.url).pathname;
+const FERRY = new URL('../../packages/ferry/dist/bin/ferry.mjs', import.meta.url).pathname;
 const OUT = join(CACHE_DIR, 'registry-out');
 const SKOPEO_CACHE = '/var/lib/containers/cache';
 const TLS = ['--src-tls-verify=false', '--dest-tls-verify=false'];

@@ -29,14 +29,17 @@ export type ZstdWorkerReply =
  * ever ran at once on it.
  *
  * The main thread runs it through `new Worker(\`(${zstdWorkerMain})()\`, { eval: true })`, which works the
- * same from `dist/` and from `src/` under vitest (Node 20 cannot load a `.ts` worker file). So this function
- * MUST stay self-contained: no reference to anything imported or declared outside it, only `require`.
+ * same from `dist/`, from `src/` under vitest (Node 20 cannot load a `.ts` worker file) and from the bundled
+ * CLI. So this function MUST stay self-contained: no reference to anything imported or declared outside it,
+ * and modules only through `process.getBuiltinModule` (a bundler rewrites `require`).
  */
 export function zstdWorkerMain(): void {
-  const threads = require('node:worker_threads') as typeof import('node:worker_threads');
+  const threads = process.getBuiltinModule('node:worker_threads');
   const port = threads.parentPort;
   if (port === null) throw new Error('zstdWorkerMain runs only in a worker thread');
-  const binding = require((threads.workerData as ZstdWorkerData).bindingPath) as typeof import('zstd-napi/binding.js');
+  const { bindingPath } = threads.workerData as ZstdWorkerData;
+  const load = process.getBuiltinModule('node:module').createRequire(bindingPath);
+  const binding = load(bindingPath) as typeof import('zstd-napi/binding.js');
   type CCtx = InstanceType<typeof binding.CCtx>;
   interface Stream {
     readonly cctx: CCtx;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judge, umociImage } from './test-support/run-ferry.ts';
 
-const BIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const BIN = new URL('../../dist/bin/ferry.mjs', import.meta.url).pathname;
 
 function ferryProcess(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {

@@ -128,7 +128,7 @@ describe('ferry usage', () => {
 });
 
 describe('the built ferry binary', () => {
-  const bin = join(packageDir, 'dist/cli/main.js');
+  const bin = join(packageDir, 'dist/bin/ferry.mjs');
 
   it('runs as a process with the same exit codes', () => {
     const ok = spawnSync(process.execPath, [bin, 'manifest-digest', join(fixtures, 'oci-manifest.json')], {

@@ -51,7 +51,7 @@ describe('images Ferry writes from a hand-made layout', () => {
 
 describe('the ferry binary on the 60-layer image', () => {
   it('prints nothing at all with -q (no runtime warnings either)', () => {
-    const bin = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+    const bin = new URL('../../dist/bin/ferry.mjs', import.meta.url).pathname;
     const dest = join(work, 'quiet');
     const r = spawnSync(process.execPath, [bin, 'copy', '-q', `oci:${images.layout}:v1`, `oci:${dest}:v1`], {
       encoding: 'utf8',

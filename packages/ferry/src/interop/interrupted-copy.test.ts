@@ -7,7 +7,7 @@ import { runFerry } from '../cli/test-support/run-ferry.ts';
 import { buildBigImage } from './test-support/big-image.ts';
 import { badBlobs, hiddenEntries, layoutTags, skopeoVerify } from './test-support/judges.ts';
 
-const BIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const BIN = new URL('../../dist/bin/ferry.mjs', import.meta.url).pathname;
 
 let work: string;
 let big: string;
