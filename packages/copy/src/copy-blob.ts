@@ -34,20 +34,26 @@ export interface CopiedBlob extends StoredBlob {
 export async function copyBlob(ctx: CopyContext, job: BlobJob): Promise<CopiedBlob> {
   const releaseWrite = await ctx.writeLock?.acquire(ctx.signal);
   try {
+    ctx.report(`Copying ${job.isConfig ? 'config' : 'blob'} ${job.info.digest}`);
+    const transferId = ctx.nextTransferId();
+    const base = {
+      artifact: job.info,
+      transferId,
+      ...(job.instance === undefined ? {} : { instance: job.instance }),
+    };
+    const releaseProbe = await ctx.probes.acquire(ctx.signal);
+    let reused: CopiedBlob | undefined;
+    try {
+      reused = await tryReuse(ctx, job);
+    } finally {
+      releaseProbe();
+    }
+    if (reused !== undefined) {
+      ctx.emit({ type: 'skipped', ...base });
+      return reused;
+    }
     const release = await ctx.semaphore.acquire(ctx.signal);
     try {
-      ctx.report(`Copying ${job.isConfig ? 'config' : 'blob'} ${job.info.digest}`);
-      const transferId = ctx.nextTransferId();
-      const base = {
-        artifact: job.info,
-        transferId,
-        ...(job.instance === undefined ? {} : { instance: job.instance }),
-      };
-      const reused = await tryReuse(ctx, job);
-      if (reused !== undefined) {
-        ctx.emit({ type: 'skipped', ...base });
-        return reused;
-      }
       ctx.emit({ type: 'start', ...base });
       const copied = await withBlobRetry(ctx, job, () =>
         streamBlob(ctx, job, (offset, delta) => ctx.emit({ type: 'read', ...base, offset, delta })),

@@ -18,6 +18,8 @@ export interface CopyContext {
   readonly cache: BlobInfoCache;
   /** Limits blob copies across the copy (and other copies sharing it). */
   readonly semaphore: Semaphore;
+  /** Limits reuse checks at once (a HEAD or a stat each): cheaper than transfers, so more run at once. */
+  readonly probes: Semaphore;
   /** Serialises blob writes when the destination cannot take them concurrently; otherwise undefined. */
   readonly writeLock: Semaphore | undefined;
   /**

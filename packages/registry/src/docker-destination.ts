@@ -108,7 +108,9 @@ class DockerDestination implements InternalDestination {
         candidate.location === repo ||
         (await mountBlob(this.#client, repo, candidate.digest, candidate.location, signalOf(options)));
       if (!here) continue;
-      const mountedSize = await statBlob(this.#client, repo, candidate.digest, signalOf(options));
+      // a mounted blob is the one asked for (its size known): asking again would only cost a request
+      const known = !substitute && info.size !== undefined && info.size >= 0 && candidate.location !== repo;
+      const mountedSize = known ? info.size : await statBlob(this.#client, repo, candidate.digest, signalOf(options));
       if (mountedSize === undefined) continue;
       await cache?.recordKnownLocation(CACHE_TRANSPORT, this.#client.host, candidate.digest, repo);
       const reused: ReusedBlob = {
