@@ -22,7 +22,10 @@ export function startGcPacer(thresholdBytes: number = 16 * 1024 * 1024, interval
   const external = (): number => getHeapStatistics().external_memory;
   let baseline = external();
   const timer = setInterval(() => {
-    if (external() <= baseline + thresholdBytes) return;
+    const now = external();
+    // the baseline follows memory down, so a burst of buffers in flight does not raise it for good
+    if (now < baseline) baseline = now;
+    if (now <= baseline + thresholdBytes) return;
     collect({ type: 'minor' });
     if (external() > baseline + thresholdBytes) collect();
     baseline = external();
