@@ -203,3 +203,28 @@ describe('the leak check itself', () => {
     expect(leakedSecrets(field, [PASSWORD])).toEqual([PASSWORD]);
   });
 });
+
+describe('a token realm on plain HTTP for a registry on HTTPS', () => {
+  it('is refused before any request, unless it is on the loopback', async () => {
+    const { fetchBearerToken: fetchToken } = await import('./bearer-token.ts');
+    const { Agent } = await import('undici');
+    await using agent = {
+      inner: new Agent(),
+      [Symbol.asyncDispose]() {
+        return this.inner.close();
+      },
+    };
+    const error = await fetchToken({
+      dispatcher: agent.inner,
+      host: 'registry.example.com',
+      realm: 'http://auth.example.com/token',
+      service: 'registry',
+      scopes: [],
+      credentials: { username: 'u', password: 'secret-password' },
+      userAgent: 'test',
+      secure: true,
+    }).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('ERR_UNAUTHORIZED');
+    expect(String((error as Error).message)).not.toContain('secret-password');
+  });
+});

@@ -21,6 +21,12 @@ export interface TokenRequestOptions extends CallOptions {
   readonly scopes: readonly string[];
   readonly credentials: RegistryCredentials | undefined;
   readonly userAgent: string;
+  /**
+   * The registry is reached over HTTPS: a realm on plain HTTP is then refused (credentials would cross
+   * the network in clear), unless it is on this machine's loopback.
+   * @default false
+   */
+  readonly secure?: boolean;
 }
 
 // Docker's token spec: a token without expires_in lasts 60 s, and 60 s is the minimum.
@@ -36,7 +42,7 @@ const TOKEN_BODY_LIMIT = 1 << 20;
  * @throws {@link ImageError} `ERR_UNAUTHORIZED` when the server refuses (the message never holds a secret).
  */
 export async function fetchBearerToken(options: TokenRequestOptions): Promise<BearerToken> {
-  const realm = parseRealm(options.realm, options.host);
+  const realm = parseRealm(options.realm, options.host, options.secure === true);
   const headers: Record<string, string> = { 'user-agent': options.userAgent };
   const creds = options.credentials;
   let method: 'GET' | 'POST' = 'GET';
@@ -92,10 +98,9 @@ function parseTokenResponse(text: string, started: number, host: string): Bearer
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (cause) {
-    throw new ImageError('ERR_UNAUTHORIZED', `authenticating to ${host}: the token server answered malformed JSON`, {
-      cause,
-    });
+  } catch {
+    // the parser's message would quote the body, which may be a token: no cause is kept
+    throw new ImageError('ERR_UNAUTHORIZED', `authenticating to ${host}: the token server answered malformed JSON`);
   }
   const fields = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
   const token = typeof fields.token === 'string' && fields.token !== '' ? fields.token : fields.access_token;
@@ -114,7 +119,7 @@ function parseTokenResponse(text: string, started: number, host: string): Bearer
     : { token, expiresAt };
 }
 
-function parseRealm(realm: string, host: string): URL {
+function parseRealm(realm: string, host: string, secure: boolean): URL {
   let url: URL;
   try {
     url = new URL(realm);
@@ -124,5 +129,15 @@ function parseRealm(realm: string, host: string): URL {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ImageError('ERR_UNAUTHORIZED', `${host} named a token realm that is not http(s): ${url.protocol}`);
   }
+  if (secure && url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new ImageError(
+      'ERR_UNAUTHORIZED',
+      `${host} is reached over HTTPS but named a token realm on plain HTTP (${url.host}); credentials are not sent there`,
+    );
+  }
   return url;
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }

@@ -32,8 +32,26 @@ export async function downloadBlob(
   const first = await requestFrom(client, repo, digest, start, end, options);
   const total = totalSize(first, start, end);
   return {
-    stream: resumingBody(client, repo, digest, first, start, end, total, options),
+    stream: releasingUnread(resumingBody(client, repo, digest, first, start, end, total, options), first),
     size: total === undefined ? undefined : total - start,
+  };
+}
+
+// An async generator closed before its first read never runs its `finally`: the first response's body
+// would hold its connection (and block the agent's close) for ever. This closes it in that case.
+function releasingUnread(body: AsyncGenerator<Uint8Array>, first: RegistryResponse): AsyncIterable<Uint8Array> {
+  let started = false;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => {
+        started = true;
+        return body.next();
+      },
+      return: async () => {
+        if (!started) await discardBody(first.body);
+        return body.return(undefined);
+      },
+    }),
   };
 }
 
@@ -128,7 +146,8 @@ async function* resumingBody(
         const retryable = isRetryableNetworkError(error) || isImageError(error, 'ERR_IO');
         const delay = retryable ? retryDelay(client.retry, failures++) : undefined;
         if (delay === undefined) {
-          if (isImageError(error)) throw error;
+          if (isImageError(error) && (!retryable || error.transient)) throw error;
+          // out of retries for a cut connection: reading the whole blob again later may still work
           throw new ImageError('ERR_IO', `reading blob ${digest} from ${client.host}/${repo}`, {
             cause: error,
             transient: retryable,
@@ -137,8 +156,15 @@ async function* resumingBody(
         await discardBody(response.body);
         await sleep(delay, options.signal);
         response = await requestFrom(client, repo, digest, next, end, options, true);
-        // nothing more to read: the digest check of the whole tells whether the blob is complete
-        if (response.status === 416) return;
+        if (response.status === 416) {
+          // a range read must be whole; a whole blob ends here and its digest check tells if it is complete
+          if (end !== undefined && next < end) {
+            throw new ImageError('ERR_IO', `blob ${digest}: the registry cannot serve bytes ${next}-${end - 1}`, {
+              transient: true,
+            });
+          }
+          return;
+        }
         at = response.status === 206 ? (rangeStart(response) ?? next) : 0;
         if (at > next) throw new ImageError('ERR_IO', `blob ${digest}: the registry resumed at ${at}, not ${next}`);
       }

@@ -51,29 +51,31 @@ export async function uploadBlob(
   const feeder = new UploadFeeder(stream, digester, options.resumeWindow ?? DEFAULT_WINDOW);
   const what = `blob upload to ${client.host}/${repo}`;
   const expectedSize = info.size !== undefined && info.size >= 0 ? info.size : undefined;
-  let location: URL | undefined;
+  // the upload's latest URL (each answer names the next): what a failure cancels
+  const session: UploadSession = { location: undefined };
   try {
     const filling = feeder.fill(SMALL_BLOB + 1, options);
     filling.catch(() => undefined);
-    location = await startUpload(client, repo, what, options);
+    session.location = await startUpload(client, repo, what, options);
     await filling;
-    let sent = 0;
-    if (!feeder.done) {
-      const patched = await sendPatches(client, repo, location, feeder, expectedSize, what, options);
-      ({ location, sent } = patched);
-    }
+    const sent = feeder.done ? 0 : await sendPatches(client, repo, session, feeder, expectedSize, what, options);
     // the stream must end where it was said to
     await feeder.fill(sent + 1, options);
     const stored: StoredBlob =
       digester === undefined ? { digest: info.digest as Digest, size: feeder.size } : digester.finish();
     checkExpected(stored, info);
-    await finishUpload(client, repo, location, feeder, sent, stored.digest, what, options);
-    location = undefined;
+    await finishUpload(client, repo, session.location, feeder, sent, stored.digest, what, options);
+    session.location = undefined;
     return stored;
   } finally {
     await feeder.close();
-    if (location !== undefined) await cancelUpload(client, repo, location);
+    if (session.location !== undefined) await cancelUpload(client, repo, session.location);
   }
+}
+
+/** An upload in progress: its current URL, or `undefined` once it is closed (or before it is opened). */
+interface UploadSession {
+  location: URL | undefined;
 }
 
 async function startUpload(client: RegistryClient, repo: string, what: string, options: CallOptions): Promise<URL> {
@@ -92,18 +94,18 @@ async function startUpload(client: RegistryClient, repo: string, what: string, o
 }
 
 // Streams the blob in PATCHes from offset 0; after a failure, asks the server how far it got and goes on
-// from there when the feeder still holds those bytes. Returns the upload's location and the bytes sent.
+// from there when the feeder still holds those bytes. Keeps `session.location` current; returns the bytes sent.
 async function sendPatches(
   client: RegistryClient,
   repo: string,
-  location: URL,
+  session: { location: URL | undefined },
   feeder: UploadFeeder,
   size: number | undefined,
   what: string,
   options: UploadOptions,
-): Promise<{ location: URL; sent: number }> {
+): Promise<number> {
   const patchSize = options.patchSize ?? DEFAULT_PATCH;
-  let current = location;
+  let current = session.location as URL;
   let sent = 0;
   for (let failures = 0; size === undefined ? !feeder.done || sent < feeder.size : sent < size; ) {
     const end = size === undefined ? undefined : Math.min(sent + patchSize, size);
@@ -125,9 +127,12 @@ async function sendPatches(
       });
       await discardBody(response.body);
       current = uploadLocation(response, what);
+      session.location = current;
       sent = end ?? feeder.size;
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
+      // the source failed, not the registry: its error says what happened (and whether to try again)
+      if (feeder.failure !== undefined) throw feeder.failure;
       if (feeder.done && end !== undefined && feeder.size < end) {
         throw new ImageError('ERR_SIZE_MISMATCH', `${what}: the blob ended after ${feeder.size} of ${size} bytes`, {
           cause: error,
@@ -152,10 +157,11 @@ async function sendPatches(
         });
       }
       current = status.location;
+      session.location = current;
       sent = status.committed;
     }
   }
-  return { location: current, sent };
+  return sent;
 }
 
 // The closing PUT, carrying what was not sent yet (all of a small blob). If the answer is lost, a retry
@@ -264,11 +270,16 @@ export function uploadLocation(response: RegistryResponse, what: string, fallbac
     if (fallback !== undefined) return fallback;
     throw new ImageError('ERR_IO', `${what}: the registry sent no upload Location`);
   }
+  let url: URL;
   try {
-    return new URL(location, response.url);
+    url = new URL(location, response.url);
   } catch (cause) {
     throw new ImageError('ERR_IO', `${what}: the registry sent a malformed upload Location`, { cause });
   }
+  if (url.protocol !== 'https:' && (url.protocol !== 'http:' || response.url.protocol === 'https:')) {
+    throw new ImageError('ERR_IO', `${what}: refusing an upload Location on ${url.protocol}//${url.host}`);
+  }
+  return url;
 }
 
 function resumable(error: unknown): boolean {

@@ -89,6 +89,27 @@ for (const mode of ['basic', 'token'] as const satisfies readonly RegistryMode[]
       expect(proxy.requests().filter((r) => r.fault === 'redirect')).toHaveLength(image.layers.length);
     }, 60_000);
 
+    it('a host it redirects to that asks for credentials gets none, and cannot name a token realm', async () => {
+      await using evil = await startRecordingServer(() => ({ status: 200, body: { token: 'x' } }));
+      await using asking = await startRecordingServer(() => ({
+        status: 401,
+        headers: { 'www-authenticate': `Bearer realm="${evil.url}/token",service="evil"` },
+      }));
+      const { repo, image } = await pushed(`takeover-${mode}`);
+      const layer = image.layers[0] as (typeof image.layers)[number];
+      proxy.addFault({
+        method: 'GET',
+        path: blobPath(repo, layer.digest),
+        action: { kind: 'redirect', location: `${asking.url}/blob/${layer.digest}`, status: 307 },
+        times: 100,
+      });
+      const error = await rejectionOf(pullToLayout(viaProxy(repo), join(work, `takeover-${mode}`)));
+      expect(isImageError(error, 'ERR_UNAUTHORIZED')).toBe(true);
+      expect(asking.requests.every((r) => r.headers.authorization === undefined)).toBe(true);
+      // the redirect target's challenge was not followed: no request ever reached its realm
+      expect(evil.requests).toEqual([]);
+    }, 60_000);
+
     it('keeps the credentials on a redirect within the registry origin', async () => {
       const { repo, image } = await pushed(`same-origin-${mode}`);
       for (const layer of image.layers) {

@@ -30,6 +30,7 @@ type Challenge =
 export class RegistryAuth {
   readonly #options: RegistryAuthOptions;
   #challenge: Challenge = { scheme: 'none' };
+  #secure = false;
   #credentials: Promise<RegistryCredentials | undefined> | undefined;
   readonly #tokens = new Map<string, Promise<BearerToken>>();
 
@@ -79,6 +80,11 @@ export class RegistryAuth {
       return true;
     }
     return sentAuthorization === undefined;
+  }
+
+  /** Records where the registry answered, so that a token realm never downgrades HTTPS to plain HTTP. */
+  setRegistryOrigin(base: URL): void {
+    this.#secure = base.protocol === 'https:';
   }
 
   /** Records the challenge of a `/v2/` ping. */
@@ -149,6 +155,7 @@ export class RegistryAuth {
         scopes: [...scopes].sort(),
         credentials,
         userAgent: this.#options.userAgent,
+        secure: this.#secure,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
       // a refresh token replaces the password for later token requests of this registry

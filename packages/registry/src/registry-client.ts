@@ -84,6 +84,7 @@ export class RegistryClient implements AsyncDisposable {
     this.base = base;
     this.#agent = agent;
     this.auth = auth;
+    auth.setRegistryOrigin(base);
     this.retry = retry;
     this.#userAgent = ua;
   }
@@ -148,6 +149,18 @@ export class RegistryClient implements AsyncDisposable {
         continue;
       }
       const { status } = response;
+      // only the registry itself may change how this client authenticates: a host it redirected to that
+      // asks for credentials gets none (its challenge could name a token realm that collects passwords)
+      if (status === 401 && response.url.origin !== this.base.origin) {
+        const error = await this.#error(response, req);
+        throw new ImageError(
+          error.code,
+          `${error.message} (asked for by ${response.url.host}, which gets no credentials)`,
+          {
+            cause: error,
+          },
+        );
+      }
       if (status === 401 && !authRetried && replayable) {
         const body = await readBodyText(response.body, ERROR_BODY_LIMIT, req).catch(() => '');
         authRetried = true;
@@ -237,10 +250,14 @@ export class RegistryClient implements AsyncDisposable {
       }
       await discardBody(response.body);
       if (hop >= MAX_REDIRECTS) throw new ImageError('ERR_IO', `${req.what}: too many redirects`);
-      url = new URL(location, url);
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new ImageError('ERR_IO', `${req.what}: redirect to an unsupported URL scheme ${url.protocol}`);
+      const next = new URL(location, url);
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+        throw new ImageError('ERR_IO', `${req.what}: redirect to an unsupported URL scheme ${next.protocol}`);
       }
+      if (url.protocol === 'https:' && next.protocol === 'http:') {
+        throw new ImageError('ERR_IO', `${req.what}: refusing a redirect from HTTPS to plain HTTP (${next.host})`);
+      }
+      url = next;
       if (response.statusCode === 303) method = 'GET';
     }
   }

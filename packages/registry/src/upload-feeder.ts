@@ -20,6 +20,7 @@ export class UploadFeeder {
   /** The furthest offset handed out: only bytes older than it by more than the window are dropped. */
   #handedOut = 0;
   #done = false;
+  #failure: unknown;
 
   constructor(stream: AsyncIterable<Uint8Array>, digester: Digester | undefined, window: number) {
     this.#iterator = stream[Symbol.asyncIterator]();
@@ -35,6 +36,11 @@ export class UploadFeeder {
   /** Whether the source has ended and every byte was read. */
   get done(): boolean {
     return this.#done;
+  }
+
+  /** The error the source stream failed with, if it did (every later read throws it again). */
+  get failure(): unknown {
+    return this.#failure;
   }
 
   /** The first offset {@link bytesFrom} can still start at. */
@@ -98,7 +104,16 @@ export class UploadFeeder {
 
   async #pull(options: CallOptions): Promise<void> {
     options.signal?.throwIfAborted();
-    const step = await this.#iterator.next();
+    // a stream that threw may answer "done" when asked again: its failure must not pass for an end
+    if (this.#failure !== undefined) throw this.#failure;
+    let step: IteratorResult<Uint8Array>;
+    try {
+      step = await this.#iterator.next();
+    } catch (error) {
+      this.#failure = error;
+      this.#done = true;
+      throw error;
+    }
     if (step.done === true) {
       this.#done = true;
       return;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pseudoRandomStream } from '@ferry/testkit';
 import type { Digest } from '@ferry/types';
+import { ImageError } from '@ferry/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uploadBlob } from './blob-upload.ts';
 import { RegistryClient } from './registry-client.ts';
@@ -130,5 +131,27 @@ describe('uploads resume where the server says it stopped', () => {
       },
     ).catch((e: unknown) => e);
     expect((error as { transient?: boolean }).transient).toBe(true);
+  });
+});
+
+describe('a source that fails in the middle of an upload', () => {
+  it('rejects with the source error itself (transient kept), not a size mismatch', async () => {
+    const fake = resumingServer([]);
+    server = fake.server;
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(fake.server.address() as { port: number }).port}`;
+    await using client = await RegistryClient.open(host, {
+      registry: { tlsVerify: false, retryTimes: 2, retryDelayMs: 5 },
+      credentials: async () => undefined,
+    });
+    const failure = new ImageError('ERR_IO', 'the source registry dropped the connection', { transient: true });
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield* pseudoRandomStream(3 * 1024 * 1024, 4, 64 * 1024);
+      throw failure;
+    }
+    const size = 5 * 1024 * 1024;
+    const digest = `sha256:${'1'.repeat(64)}` as Digest;
+    const error = await uploadBlob(client, 'app', failing(), { digest, size }).catch((e: unknown) => e);
+    expect(error).toBe(failure);
   });
 });
