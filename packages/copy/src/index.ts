@@ -8,6 +8,7 @@ export {
   BLOB_INFO_CACHE_FILE_NAME,
   defaultBlobInfoCachePath,
 } from './blob-info-cache/default-path.ts';
+export { lazyBlobInfoCache } from './blob-info-cache/lazy-blob-info-cache.ts';
 export {
   createMemoryBlobInfoCache,
   DEFAULT_MAX_LOCATIONS_PER_DIGEST,

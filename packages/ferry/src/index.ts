@@ -51,6 +51,7 @@ export {
   defaultBlobInfoCachePath,
   type ImageListSelection,
   insecureAcceptAnythingPolicy,
+  lazyBlobInfoCache,
   type MemoryBlobInfoCacheOptions,
   type OpenBlobInfoCacheOptions,
   openBlobInfoCache,

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { copyImage, defaultBlobInfoCachePath, openBlobInfoCache } from '@ferry/copy';
+import { copyImage, defaultBlobInfoCachePath, lazyBlobInfoCache } from '@ferry/copy';
 import { ImageError } from '@ferry/types';
 import type { CliIO, CommandContext } from '../command.ts';
 import { startGcPacer } from '../gc-pacer.ts';
@@ -21,10 +21,8 @@ export async function runCopy({ args, io, signal, transports: loadTransports }: 
   const renderer = rendererFor(args.flags.get('progress') as string | undefined, boolFlag(args, 'quiet'), io);
   let result: Awaited<ReturnType<typeof copyImage>>;
   // remembers where blobs were seen, so a later copy to the same registry mounts instead of uploading
-  await using blobInfoCache = await openBlobInfoCache({
-    path: defaultBlobInfoCachePath(io.env, homedir()),
-    signal,
-  });
+  // (read only when the copy first asks it something: a local copy of blobs already there never does)
+  await using blobInfoCache = lazyBlobInfoCache({ path: defaultBlobInfoCachePath(io.env, homedir()) });
   const stopGc = startGcPacer();
   try {
     result = await copyImage(policy, dest, src, {
