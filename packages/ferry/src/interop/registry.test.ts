@@ -72,6 +72,19 @@ describe('ferry pushes, skopeo judges', () => {
       `docker://${registry.host}/multi:1`,
       `oci:${join(work, 'multi-judged')}:x`,
     );
+    // and back: every instance pulled, the index unchanged
+    const back = join(work, 'multi-back');
+    const pulled = await runFerry([
+      'copy',
+      '-q',
+      '--all',
+      ...NO_TLS,
+      `docker://${registry.host}/multi:1`,
+      `oci:${back}:m`,
+    ]);
+    expect(pulled.code).toBe(0);
+    expect(skopeo('inspect', '--raw', `oci:${back}:m`)).toBe(skopeo('inspect', '--raw', `oci:${images.layout}:multi`));
+    skopeo('copy', '-q', '--all', `oci:${back}:m`, `oci:${join(work, 'multi-back-judged')}:x`);
   });
 
   it('zstd layers survive a push and a pull', async () => {
