@@ -13,7 +13,7 @@ export interface UploadOptions extends CallOptions {
   /**
    * Bytes kept of what was last sent, so a cut request can go on from where the server says it stopped.
    * This is all an upload holds in memory (plus the piece in flight).
-   * @default 1 MiB
+   * @default 512 KiB
    */
   readonly resumeWindow?: number;
   /**
@@ -25,8 +25,8 @@ export interface UploadOptions extends CallOptions {
 }
 
 // a blob that ends within this many bytes goes in one PUT
-const SMALL_BLOB = 1024 * 1024;
-const DEFAULT_WINDOW = 1024 * 1024;
+const SMALL_BLOB = 256 * 1024;
+const DEFAULT_WINDOW = 512 * 1024;
 const DEFAULT_PATCH = 64 * 1024 * 1024;
 const CANCEL_TIMEOUT_MS = 2000;
 

@@ -14,7 +14,7 @@ type Collect = (options?: { type?: 'minor' | 'major' }) => void;
  * chunks, read-ahead) from making it collect on every beat. The CLI uses this; the library never touches the
  * process's GC.
  */
-export function startGcPacer(thresholdBytes: number = 16 * 1024 * 1024, intervalMs: number = 50): () => void {
+export function startGcPacer(thresholdBytes: number = 8 * 1024 * 1024, intervalMs: number = 50): () => void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as unknown;
   if (typeof gc !== 'function') return () => {};
