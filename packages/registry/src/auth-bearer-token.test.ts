@@ -123,8 +123,21 @@ describe('fetchBearerToken: the answer', () => {
     }
   });
 
-  it('turns 401, 403 and 500 into ERR_UNAUTHORIZED with the status and without the password', async () => {
-    for (const status of [401, 403, 500]) {
+  it('turns a 500 into a transient ERR_IO (a server error, not a refusal), and retries it when allowed', async () => {
+    server.answer(() => ({ status: 500 }));
+    const error = await rejectionOf(fetchBearerToken(options()));
+    expect(isImageError(error, 'ERR_IO'), String(error)).toBe(true);
+    expect((error as { transient?: boolean }).transient).toBe(true);
+    expect((error as Error).message).toContain('HTTP 500');
+    let calls = 0;
+    server.answer(() => (++calls === 1 ? { status: 503 } : { body: { token: 'second-try' } }));
+    const token = await fetchBearerToken({ ...options(), retry: { maxRetries: 2, delayMs: 5 } });
+    expect(token.token).toBe('second-try');
+    expect(calls).toBe(2);
+  });
+
+  it('turns 401 and 403 into ERR_UNAUTHORIZED with the status and without the password', async () => {
+    for (const status of [401, 403]) {
       server.answer(() => ({ status, body: { details: 'incorrect username or password' } }));
       const error = await rejectionOf(fetchBearerToken(options()));
       expect(isImageError(error, 'ERR_UNAUTHORIZED'), String(error)).toBe(true);

@@ -2,6 +2,7 @@ import type { CallOptions, RegistryCredentials } from '@ferry/types';
 import { ImageError } from '@ferry/types';
 import type { Dispatcher } from 'undici';
 import { readBodyText } from './read-body.ts';
+import { isRetryableNetworkError, isRetryableStatus, type RetryPolicy, retryDelay, sleep } from './retry-policy.ts';
 
 /** A bearer token and when it stops being usable (ms since the epoch). */
 export interface BearerToken {
@@ -21,6 +22,11 @@ export interface TokenRequestOptions extends CallOptions {
   readonly scopes: readonly string[];
   readonly credentials: RegistryCredentials | undefined;
   readonly userAgent: string;
+  /**
+   * How often a token request is sent again after a dropped connection, a 5xx or a 429.
+   * @default no retries
+   */
+  readonly retry?: RetryPolicy;
   /**
    * The registry is reached over HTTPS: a realm on plain HTTP is then refused (credentials would cross
    * the network in clear), unless it is on this machine's loopback.
@@ -64,21 +70,7 @@ export async function fetchBearerToken(options: TokenRequestOptions): Promise<Be
     }
   }
   const started = Date.now();
-  let response: Dispatcher.ResponseData;
-  try {
-    response = await options.dispatcher.request({
-      origin: realm.origin,
-      path: `${realm.pathname}${realm.search}`,
-      method,
-      headers,
-      ...(body === undefined ? {} : { body }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
-  } catch (cause) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    throw new ImageError('ERR_IO', `requesting a token for ${options.host} from ${realm.origin}`, { cause });
-  }
-  const text = await readBodyText(response.body, TOKEN_BODY_LIMIT, options);
+  const { response, text } = await requestToken(options, realm, method, headers, body);
   if (response.statusCode === 401 || response.statusCode === 403) {
     throw new ImageError(
       'ERR_UNAUTHORIZED',
@@ -92,6 +84,57 @@ export async function fetchBearerToken(options: TokenRequestOptions): Promise<Be
     );
   }
   return parseTokenResponse(text, started, options.host);
+}
+
+// The token request, sent again (it changes nothing on the server) after a dropped connection, a 5xx or a
+// 429, as the registry's own requests are; the last failure is transient.
+async function requestToken(
+  options: TokenRequestOptions,
+  realm: URL,
+  method: 'GET' | 'POST',
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<{ response: Dispatcher.ResponseData; text: string }> {
+  const retry = options.retry ?? { maxRetries: 0 };
+  for (let attempt = 0; ; attempt++) {
+    let response: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      response = await options.dispatcher.request({
+        origin: realm.origin,
+        path: `${realm.pathname}${realm.search}`,
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      text = await readBodyText(response.body, TOKEN_BODY_LIMIT, options);
+    } catch (cause) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const delay = isRetryableNetworkError(cause) ? retryDelay(retry, attempt) : undefined;
+      if (delay === undefined) {
+        throw new ImageError('ERR_IO', `requesting a token for ${options.host} from ${realm.origin}`, {
+          cause,
+          transient: isRetryableNetworkError(cause),
+        });
+      }
+      await sleep(delay, options.signal);
+      continue;
+    }
+    const status = response.statusCode;
+    if (status === 429 || isRetryableStatus(status)) {
+      const retryAfter = response.headers['retry-after'];
+      const delay = retryDelay(retry, attempt, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+      if (delay !== undefined) {
+        await sleep(delay, options.signal);
+        continue;
+      }
+      throw new ImageError('ERR_IO', `authenticating to ${options.host}: the token server answered HTTP ${status}`, {
+        transient: true,
+      });
+    }
+    return { response, text };
+  }
 }
 
 function parseTokenResponse(text: string, started: number, host: string): BearerToken {

@@ -2,6 +2,7 @@ import type { CallOptions, RegistryCredentials } from '@ferry/types';
 import { ImageError, isImageError } from '@ferry/types';
 import type { Dispatcher } from 'undici';
 import { type BearerToken, fetchBearerToken } from './bearer-token.ts';
+import type { RetryPolicy } from './retry-policy.ts';
 import { parseWwwAuthenticate } from './www-authenticate.ts';
 
 /** Finds the credentials for the registry, once, when the registry first asks for them. */
@@ -15,6 +16,8 @@ export interface RegistryAuthOptions {
   readonly credentials: CredentialResolver;
   /** A bearer token used as is (`--registry-token`). */
   readonly bearerToken?: string;
+  /** Retries of token requests (the registry client's policy). @default none */
+  readonly retry?: RetryPolicy;
 }
 
 type Challenge =
@@ -156,6 +159,7 @@ export class RegistryAuth {
         credentials,
         userAgent: this.#options.userAgent,
         secure: this.#secure,
+        ...(this.#options.retry === undefined ? {} : { retry: this.#options.retry }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
       // a refresh token replaces the password for later token requests of this registry

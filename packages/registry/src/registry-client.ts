@@ -100,17 +100,18 @@ export class RegistryClient implements AsyncDisposable {
     const callOptions = options.signal === undefined ? {} : { signal: options.signal };
     const agent = await createRegistryAgent(options.certHost ?? host, registry, callOptions);
     const userAgent = registry.userAgent ?? options.userAgent ?? 'ferry';
+    const retry: RetryPolicy = {
+      maxRetries: registry.retryTimes ?? 3,
+      ...(registry.retryDelayMs === undefined ? {} : { delayMs: registry.retryDelayMs }),
+    };
     const auth = new RegistryAuth({
       host,
       dispatcher: agent,
       userAgent,
       credentials: options.credentials,
+      retry,
       ...(registry.bearerToken === undefined ? {} : { bearerToken: registry.bearerToken }),
     });
-    const retry: RetryPolicy = {
-      maxRetries: registry.retryTimes ?? 3,
-      ...(registry.retryDelayMs === undefined ? {} : { delayMs: registry.retryDelayMs }),
-    };
     try {
       const base = await pingRegistry(host, agent, registry.tlsVerify !== false, auth, userAgent, retry, callOptions);
       return new RegistryClient(host, base, agent, auth, retry, userAgent);
