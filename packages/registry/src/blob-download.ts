@@ -1,8 +1,8 @@
 import type { BlobStream, CallOptions, Digest } from '@ferry/types';
 import { ImageError, isImageError } from '@ferry/types';
-import { pullScope, signalOf } from './manifest-requests.ts';
+import { pullScope } from './manifest-requests.ts';
 import { discardBody } from './read-body.ts';
-import { header, type RegistryClient, type RegistryResponse } from './registry-client.ts';
+import { header, type RegistryClient, type RegistryResponse, signalOf } from './registry-client.ts';
 import { isRetryableNetworkError, retryDelay, sleep } from './retry-policy.ts';
 
 /** Options of {@link downloadBlob}. */
@@ -55,17 +55,26 @@ function releasingUnread(body: AsyncGenerator<Uint8Array>, first: RegistryRespon
   };
 }
 
-/** Whether the registry has the blob (`HEAD`); its size when it has. */
+/** Options of {@link statBlob}. */
+export interface StatBlobOptions extends CallOptions {
+  /**
+   * The scope to ask with: a destination asks with the push scope it holds a token for already.
+   * @default pull
+   */
+  readonly scope?: string;
+}
+
+/** Whether the registry has the blob (`HEAD`); its size when it has (-1 when it does not say). */
 export async function statBlob(
   client: RegistryClient,
   repo: string,
   digest: Digest,
-  options: CallOptions = {},
+  options: StatBlobOptions = {},
 ): Promise<number | undefined> {
   const response = await client.send({
     method: 'HEAD',
     path: `/v2/${repo}/blobs/${digest}`,
-    scopes: [pullScope(repo)],
+    scopes: [options.scope ?? pullScope(repo)],
     what: `blob ${digest} in ${client.host}/${repo}`,
     kind: 'blob',
     accept: [404],

@@ -1,8 +1,8 @@
 import type { CallOptions, Digest } from '@ferry/types';
 import { cancelUpload, uploadLocation } from './blob-upload.ts';
-import { pullScope, pushScope, signalOf } from './manifest-requests.ts';
+import { pullScope, pushScope } from './manifest-requests.ts';
 import { discardBody } from './read-body.ts';
-import type { RegistryClient } from './registry-client.ts';
+import { type RegistryClient, signalOf } from './registry-client.ts';
 
 /**
  * Asks the registry to link a blob of another repository on it into `repo` (`POST ?mount=&from=`).

@@ -1,9 +1,10 @@
 import { createDigester } from '@ferry/blob';
 import type { ByteStream, CallOptions, Digest, PutBlobInfo, StoredBlob } from '@ferry/types';
 import { ImageError, isImageError, isTransientError } from '@ferry/types';
-import { pushScope, signalOf } from './manifest-requests.ts';
+import { statBlob } from './blob-download.ts';
+import { pushScope } from './manifest-requests.ts';
 import { discardBody } from './read-body.ts';
-import { header, type RegistryClient, type RegistryResponse } from './registry-client.ts';
+import { header, type RegistryClient, type RegistryResponse, signalOf } from './registry-client.ts';
 import { isRegistryError } from './registry-error.ts';
 import { retryDelay, sleep } from './retry-policy.ts';
 import { UploadFeeder } from './upload-feeder.ts';
@@ -194,7 +195,10 @@ async function finishUpload(
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     // a retried PUT whose first try went through finds the upload gone and the blob there
-    if (await blobExists(client, repo, digest, options).catch(() => false)) return;
+    const there = await statBlob(client, repo, digest, { ...signalOf(options), scope: pushScope(repo) }).catch(
+      () => undefined,
+    );
+    if (there !== undefined) return;
     if (!isImageError(error)) throw error;
     // an upload the registry lost (a cut PUT leaves it inconsistent) is worth sending again from the start
     const lost = (isRegistryError(error) && error.status === 404) || isTransientError(error);
@@ -222,25 +226,6 @@ async function uploadStatus(
   // distribution answers "0-0" for an empty upload as well as for one byte; an empty one is far likelier
   const committed = range?.[1] === undefined || range[1] === '0' ? 0 : Number(range[1]) + 1;
   return { committed, location: uploadLocation(response, what, location) };
-}
-
-async function blobExists(
-  client: RegistryClient,
-  repo: string,
-  digest: Digest,
-  options: CallOptions,
-): Promise<boolean> {
-  const response = await client.send({
-    method: 'HEAD',
-    path: `/v2/${repo}/blobs/${digest}`,
-    scopes: [pushScope(repo)],
-    what: `blob ${digest} in ${client.host}/${repo}`,
-    kind: 'blob',
-    accept: [404],
-    ...signalOf(options),
-  });
-  await discardBody(response.body);
-  return response.status === 200;
 }
 
 /** Cancels an upload session; never throws. */

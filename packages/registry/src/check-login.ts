@@ -1,7 +1,7 @@
 import type { CallOptions, RegistryOptions } from '@ferry/types';
 import { ImageError } from '@ferry/types';
-import { signalOf } from './manifest-requests.ts';
 import { discardBody } from './read-body.ts';
+import { signalOf } from './registry-client.ts';
 import { openRegistryClient } from './registry-session.ts';
 
 /**

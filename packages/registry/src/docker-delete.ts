@@ -1,6 +1,7 @@
 import type { SystemOptions } from '@ferry/types';
 import type { RegistryImageName } from './docker-reference.ts';
-import { deleteManifest, fetchManifest, signalOf } from './manifest-requests.ts';
+import { deleteManifest, fetchManifest } from './manifest-requests.ts';
+import { signalOf } from './registry-client.ts';
 import { openRegistryClient } from './registry-session.ts';
 
 /**

@@ -22,14 +22,14 @@ import {
   type InternalPutBlobOptions,
   type InternalReuseOptions,
 } from '@ferry/types/internal';
-import { statBlob } from './blob-download.ts';
+import { type StatBlobOptions, statBlob } from './blob-download.ts';
 import { mountBlob } from './blob-mount.ts';
 import { uploadBlob } from './blob-upload.ts';
 import type { RegistryImageName } from './docker-reference.ts';
 import { CACHE_TRANSPORT } from './docker-source.ts';
-import { signalOf, storeManifest } from './manifest-requests.ts';
+import { pushScope, storeManifest } from './manifest-requests.ts';
 import { updateReferrersFallback } from './referrers.ts';
-import type { RegistryClient } from './registry-client.ts';
+import { type RegistryClient, signalOf } from './registry-client.ts';
 import { openRegistryClient } from './registry-session.ts';
 
 // containers/image tries this many cached locations before uploading
@@ -79,7 +79,7 @@ class DockerDestination implements InternalDestination {
 
   async tryReusingBlob(info: BlobInfo, options: InternalReuseOptions = {}): Promise<ReusedBlob | undefined> {
     const repo = this.#name.path;
-    const size = await statBlob(this.#client, repo, info.digest, signalOf(options));
+    const size = await statBlob(this.#client, repo, info.digest, this.#headOptions(options));
     if (size !== undefined) {
       await options.cache?.recordKnownLocation(CACHE_TRANSPORT, this.#client.host, info.digest, repo);
       return { digest: info.digest, size: size >= 0 ? size : (info.size ?? -1) };
@@ -110,7 +110,9 @@ class DockerDestination implements InternalDestination {
       if (!here) continue;
       // a mounted blob is the one asked for (its size known): asking again would only cost a request
       const known = !substitute && info.size !== undefined && info.size >= 0 && candidate.location !== repo;
-      const mountedSize = known ? info.size : await statBlob(this.#client, repo, candidate.digest, signalOf(options));
+      const mountedSize = known
+        ? info.size
+        : await statBlob(this.#client, repo, candidate.digest, this.#headOptions(options));
       if (mountedSize === undefined) continue;
       await cache?.recordKnownLocation(CACHE_TRANSPORT, this.#client.host, candidate.digest, repo);
       const reused: ReusedBlob = {
@@ -155,6 +157,11 @@ class DockerDestination implements InternalDestination {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.#client[Symbol.asyncDispose]();
+  }
+
+  // HEADs ask with the push scope, whose token the uploads and manifests need anyway: one token, not two
+  #headOptions(options: CallOptions): StatBlobOptions {
+    return { ...signalOf(options), scope: pushScope(this.#name.path) };
   }
 }
 

@@ -11,8 +11,8 @@ import type {
 import { type BlobRange, INTERNAL, type InternalGetBlobOptions, type InternalSource } from '@ferry/types/internal';
 import { downloadBlob } from './blob-download.ts';
 import type { RegistryImageName } from './docker-reference.ts';
-import { type FetchedManifest, fetchManifest, signalOf } from './manifest-requests.ts';
-import type { RegistryClient } from './registry-client.ts';
+import { type FetchedManifest, fetchManifest } from './manifest-requests.ts';
+import { type RegistryClient, signalOf } from './registry-client.ts';
 import { openRegistryClient } from './registry-session.ts';
 
 /** Transport name under which blob locations are recorded in the blob-info cache. */

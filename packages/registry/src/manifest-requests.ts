@@ -15,7 +15,7 @@ import {
 import type { CallOptions, Digest, ManifestBlob, TypedManifestBlob } from '@ferry/types';
 import { ImageError, parseDigest } from '@ferry/types';
 import { discardBody } from './read-body.ts';
-import { header, type RegistryClient } from './registry-client.ts';
+import { header, type RegistryClient, signalOf } from './registry-client.ts';
 import { isRegistryError } from './registry-error.ts';
 
 /** Every manifest type Ferry reads, for the `Accept` header. */
@@ -185,9 +185,4 @@ function rejectsType(error: { status: number; errors: readonly { code: string }[
   if (error.status !== 400) return false;
   const codes = error.errors.map((e) => e.code);
   return codes.length === 0 || codes.includes('MANIFEST_INVALID') || codes.includes('UNSUPPORTED');
-}
-
-/** `{ signal }` when set. */
-export function signalOf(options: CallOptions): CallOptions {
-  return options.signal === undefined ? {} : { signal: options.signal };
 }

@@ -10,8 +10,8 @@ import {
 } from '@ferry/manifest';
 import type { CallOptions, Digest, SystemOptions, TypedManifestBlob } from '@ferry/types';
 import { isImageError } from '@ferry/types';
-import { fetchManifest, pullScope, signalOf, storeManifest } from './manifest-requests.ts';
-import { header, type RegistryClient } from './registry-client.ts';
+import { fetchManifest, pullScope, storeManifest } from './manifest-requests.ts';
+import { header, type RegistryClient, signalOf } from './registry-client.ts';
 import type { RepositoryName } from './registry-lists.ts';
 import { openRegistryClient } from './registry-session.ts';
 

@@ -199,7 +199,7 @@ export class RegistryClient implements AsyncDisposable {
     for (let attempt = 0; ; attempt++) {
       const response = await this.send(req);
       try {
-        const bytes = await readLimited(response.body, limit, { what: req.what, ...signalOnly(req) });
+        const bytes = await readLimited(response.body, limit, { what: req.what, ...signalOf(req) });
         return { response, bytes };
       } catch (error) {
         if (req.signal?.aborted) throw req.signal.reason;
@@ -338,7 +338,8 @@ function bodyOf(body: RequestBody): Uint8Array | string | AsyncIterable<Uint8Arr
   return typeof body === 'function' ? body() : body;
 }
 
-function signalOnly(options: CallOptions): CallOptions {
+/** `{ signal }` when set: what to pass on from an options object. */
+export function signalOf(options: CallOptions): CallOptions {
   return options.signal === undefined ? {} : { signal: options.signal };
 }
 

@@ -1,6 +1,7 @@
 import type { SystemOptions } from '@ferry/types';
-import { pullScope, signalOf } from './manifest-requests.ts';
+import { pullScope } from './manifest-requests.ts';
 import { readPagedList } from './paged-list.ts';
+import { signalOf } from './registry-client.ts';
 import { openRegistryClient } from './registry-session.ts';
 
 /** A repository on a registry, as in a reference: `{ domain: 'docker.io', path: 'library/busybox' }`. */
