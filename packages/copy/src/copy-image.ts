@@ -13,6 +13,7 @@ import { copyList } from './copy-list.ts';
 import type { CopyOptions, CopyResult } from './copy-options.ts';
 import { copySingleImage } from './copy-single.ts';
 import { layerWish } from './layer-plan.ts';
+import { checkSigners } from './new-signatures.ts';
 import { readManifest } from './read-manifest.ts';
 import { createSemaphore } from './semaphore.ts';
 
@@ -62,6 +63,7 @@ export async function copyImage(
     // disposing without a commit discards what was written
     return withDisposal(destination, async () => {
       const ctx = makeContext(source, destination, options);
+      checkSigners(ctx);
       const result = await copyTopLevel(ctx, policy);
       // the destination already holds this image: committing an empty write would replace it with nothing
       if (ctx.state.alreadyPresent) return result;

@@ -11,6 +11,7 @@ import type { CopyContext } from './copy-context.ts';
 import type { CopyResult, ImageListSelection } from './copy-options.ts';
 import { copySingleImage } from './copy-single.ts';
 import { listCandidates } from './manifest-plan.ts';
+import { newSignatures } from './new-signatures.ts';
 import { readManifest } from './read-manifest.ts';
 import { sourceSignatures } from './signatures.ts';
 
@@ -65,9 +66,10 @@ export async function copyList(
   }
   ctx.report('Writing manifest list to image destination');
   const written = await writeList(ctx, list, updates, types, cannotModify);
-  if (signatures.length > 0) {
+  const all = [...signatures, ...(await newSignatures(ctx, written))];
+  if (all.length > 0) {
     ctx.report('Storing list signatures');
-    await destination.putSignatures(signatures, callOptions);
+    await destination.putSignatures(all, callOptions);
   }
   return written;
 }

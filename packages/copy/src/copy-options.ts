@@ -1,4 +1,4 @@
-import type { Digest, Platform, ProgressListener, SystemOptions } from '@ferry/types';
+import type { Digest, ImageSigner, NamedReference, Platform, ProgressListener, SystemOptions } from '@ferry/types';
 import type { BlobInfoCache } from '@ferry/types/internal';
 import type { Semaphore } from './semaphore.ts';
 
@@ -57,6 +57,18 @@ export interface CopyOptions {
   readonly destinationOptions?: SystemOptions;
   /** Do not copy the source's signatures. @default false */
   readonly removeSignatures?: boolean;
+  /**
+   * Signers that sign the copied top-level manifest (the list itself when a list is copied, as containers/image
+   * does); their signatures are stored after the copied ones. The destination must be able to store their kinds,
+   * which is checked before anything is written (skopeo's `--sign-by`, `--sign-by-sigstore-private-key`).
+   * @default []
+   */
+  readonly signers?: readonly ImageSigner[];
+  /**
+   * The identity the new signatures claim (skopeo's `--sign-identity`).
+   * @default the destination's Docker reference; a destination without one needs this option to sign
+   */
+  readonly signIdentity?: NamedReference;
   /**
    * Receives skopeo's progress lines ("Copying blob sha256:…", "Writing manifest to image destination", …),
    * without the trailing newline.

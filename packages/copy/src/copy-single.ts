@@ -15,6 +15,7 @@ import type { CopyResult } from './copy-options.ts';
 import { layerDiffIds } from './diff-ids.ts';
 import { canChangeCompression, demandedChange } from './layer-plan.ts';
 import { isSchema1Type, manifestCandidates } from './manifest-plan.ts';
+import { newSignatures } from './new-signatures.ts';
 import { runAll } from './run-all.ts';
 import { sourceSignatures } from './signatures.ts';
 import { writeImageManifest } from './write-manifest.ts';
@@ -41,7 +42,13 @@ export async function copySingleImage(ctx: CopyContext, image: SingleImage): Pro
 
   // only for a top-level image: a list instance's blobs must be written again for the list's commit to hold
   // them, and the destination's own top-level manifest is what names an existing image
-  if (ctx.options.optimizeDestinationImageAlreadyExists === true && signatures.length === 0 && !image.asInstance) {
+  const signing = (ctx.options.signers?.length ?? 0) > 0;
+  if (
+    ctx.options.optimizeDestinationImageAlreadyExists === true &&
+    signatures.length === 0 &&
+    !signing &&
+    !image.asInstance
+  ) {
     const unchanged = candidates[0] === normalizeMediaType(manifest.mediaType) && !anyDemanded(ctx, layers);
     const found = unchanged ? await existingManifest(ctx, undefined, manifest.digest) : undefined;
     if (found !== undefined) {
@@ -76,9 +83,11 @@ export async function copySingleImage(ctx: CopyContext, image: SingleImage): Pro
     cannotModify,
     ...(diffIds === undefined ? {} : { diffIds }),
   });
-  if (signatures.length > 0) {
+  // instances of a copied list are not signed: the list is, as in containers/image
+  const all = image.asInstance ? signatures : [...signatures, ...(await newSignatures(ctx, written))];
+  if (all.length > 0) {
     ctx.report('Storing signatures');
-    await ctx.destination.putSignatures(signatures, {
+    await ctx.destination.putSignatures(all, {
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
       ...(image.asInstance ? { instance: written.digest } : {}),
     });

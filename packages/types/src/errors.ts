@@ -43,6 +43,8 @@ export type ImageErrorCode =
   | 'ERR_CLOBBER'
   /** A named manifest list is not in the store. */
   | 'ERR_LIST_UNKNOWN'
+  /** A signature policy (`policy.json`) or signature-storage configuration (`registries.d`) is malformed. */
+  | 'ERR_INVALID_POLICY'
   /** The signature policy does not accept the image. */
   | 'ERR_POLICY_REJECTED'
   /** A signature is malformed, or does not verify. */

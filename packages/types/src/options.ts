@@ -113,6 +113,12 @@ export interface RegistryOptions {
    */
   readonly retryDelayMs?: number;
   /**
+   * The `registries.d` directory that says where signatures live (lookaside URLs, sigstore attachments):
+   * skopeo's `--registries.d`.
+   * @default `~/.config/containers/registries.d` when it exists, else `/etc/containers/registries.d`
+   */
+  readonly registriesDir?: string;
+  /**
    * The `User-Agent` header.
    * @default `ferry/VERSION`
    */
