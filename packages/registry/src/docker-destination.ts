@@ -31,6 +31,8 @@ import { pushScope, storeManifest } from './manifest-requests.ts';
 import { updateReferrersFallback } from './referrers.ts';
 import { type RegistryClient, signalOf } from './registry-client.ts';
 import { openRegistryClient } from './registry-session.ts';
+import { openSignatureStorage, type SignatureStorage } from './signature-storage.ts';
+import { storableSignatureKinds, writeDockerSignatures } from './signature-writing.ts';
 
 // containers/image tries this many cached locations before uploading
 const MOUNT_ATTEMPTS = 5;
@@ -45,30 +47,35 @@ export async function openDockerDestination(
   name: RegistryImageName,
   options: SystemOptions = {},
 ): Promise<InternalDestination> {
+  const storage = await openSignatureStorage(name, options.registry, signalOf(options));
   const client = await openRegistryClient(name.domain, name.path, options.registry, signalOf(options));
-  return new DockerDestination(reference, name, client);
+  return new DockerDestination(reference, name, client, storage);
 }
 
 class DockerDestination implements InternalDestination {
   readonly [INTERNAL] = true as const;
   readonly reference: ImageReference;
-  readonly traits: InternalDestination['traits'] = completeTraits({
-    // any type: the registry says which it refuses, and the copy falls back
-    supportedManifestMediaTypes: [],
-    desiredLayerCompression: 'compress',
-    acceptsForeignLayerURLs: true,
-    supportsConcurrentBlobWrites: true,
-    supportsManifestLists: true,
-    supportedSignatureKinds: [],
-  });
+  readonly traits: InternalDestination['traits'];
   committedManifestDigest: Digest | undefined;
   readonly #name: RegistryImageName;
   readonly #client: RegistryClient;
+  readonly #storage: SignatureStorage;
 
-  constructor(reference: ImageReference, name: RegistryImageName, client: RegistryClient) {
+  constructor(reference: ImageReference, name: RegistryImageName, client: RegistryClient, storage: SignatureStorage) {
     this.reference = reference;
     this.#name = name;
     this.#client = client;
+    this.#storage = storage;
+    this.traits = completeTraits({
+      // any type: the registry says which it refuses, and the copy falls back
+      supportedManifestMediaTypes: [],
+      desiredLayerCompression: 'compress',
+      acceptsForeignLayerURLs: true,
+      supportsConcurrentBlobWrites: true,
+      supportsManifestLists: true,
+      // what registries.d allows: a file:// lookaside, sigstore attachments
+      supportedSignatureKinds: storableSignatureKinds(storage),
+    });
   }
 
   async putBlob(stream: ByteStream, info: PutBlobInfo, options: InternalPutBlobOptions = {}): Promise<StoredBlob> {
@@ -145,10 +152,20 @@ class DockerDestination implements InternalDestination {
     this.committedManifestDigest = digest;
   }
 
-  async putSignatures(signatures: readonly Signature[], _options: PutManifestOptions = {}): Promise<void> {
-    if (signatures.length > 0) {
-      throw new ImageError('ERR_NOT_IMPLEMENTED', `storing signatures in ${this.#client.host} is not supported yet`);
+  /**
+   * Stores signatures of the manifest just put (or `options.instance`): sigstore ones as attachments,
+   * simple-signing ones in the lookaside, as `registries.d` configures.
+   */
+  async putSignatures(signatures: readonly Signature[], options: PutManifestOptions = {}): Promise<void> {
+    if (signatures.length === 0) return;
+    const digest = options.instance ?? this.committedManifestDigest;
+    if (digest === undefined) {
+      throw new ImageError(
+        'ERR_INVALID_ARGUMENT',
+        `signatures for ${this.#name.toString()} given before its manifest: the manifest digest is unknown`,
+      );
     }
+    await writeDockerSignatures(this.#client, this.#name, this.#storage, digest, signatures, signalOf(options));
   }
 
   async commit(_options: CallOptions = {}): Promise<void> {

@@ -14,6 +14,8 @@ import type { RegistryImageName } from './docker-reference.ts';
 import { type FetchedManifest, fetchManifest } from './manifest-requests.ts';
 import { type RegistryClient, signalOf } from './registry-client.ts';
 import { openRegistryClient } from './registry-session.ts';
+import { readDockerSignatures } from './signature-reading.ts';
+import { openSignatureStorage, type SignatureStorage } from './signature-storage.ts';
 
 /** Transport name under which blob locations are recorded in the blob-info cache. */
 export const CACHE_TRANSPORT = 'docker';
@@ -28,8 +30,9 @@ export async function openDockerSource(
   name: RegistryImageName,
   options: SystemOptions = {},
 ): Promise<InternalSource> {
+  const storage = await openSignatureStorage(name, options.registry, signalOf(options));
   const client = await openRegistryClient(name.domain, name.path, options.registry, signalOf(options));
-  return new DockerSource(reference, name, client);
+  return new DockerSource(reference, name, client, storage, options);
 }
 
 class DockerSource implements InternalSource {
@@ -38,12 +41,22 @@ class DockerSource implements InternalSource {
   readonly supportsRangeReads = true;
   readonly #name: RegistryImageName;
   readonly #client: RegistryClient;
+  readonly #storage: SignatureStorage;
+  readonly #options: SystemOptions;
   #topLevel: Promise<FetchedManifest> | undefined;
 
-  constructor(reference: ImageReference, name: RegistryImageName, client: RegistryClient) {
+  constructor(
+    reference: ImageReference,
+    name: RegistryImageName,
+    client: RegistryClient,
+    storage: SignatureStorage,
+    options: SystemOptions,
+  ) {
     this.reference = reference;
     this.#name = name;
     this.#client = client;
+    this.#storage = storage;
+    this.#options = options;
   }
 
   async getManifest(instance?: Digest, options: CallOptions = {}): Promise<ManifestBlob> {
@@ -75,9 +88,14 @@ class DockerSource implements InternalSource {
     });
   }
 
-  async getSignatures(): Promise<readonly Signature[]> {
-    // lookaside and sigstore-attachment signatures come with the signature support
-    return [];
+  /** Lookaside signatures, then sigstore attachments when `registries.d` enables them. */
+  async getSignatures(instance?: Digest, options: CallOptions = {}): Promise<readonly Signature[]> {
+    const named = this.#name.digest;
+    const digest = instance ?? (named?.startsWith('sha256:') ? named : await this.manifestDigest(options));
+    return readDockerSignatures(this.#client, this.#name, this.#storage, digest, {
+      ...signalOf(options),
+      registry: this.#options.registry ?? {},
+    });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
