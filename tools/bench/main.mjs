@@ -1,7 +1,8 @@
-// Ferry's benchmark: `pnpm bench` runs every suite; `pnpm bench -- --suite blob|copy|registry` one of them.
+// Ferry's benchmark: `pnpm bench` runs every suite; `pnpm bench -- --suite blob|copy|registry|signature` one of them.
 //   blob: @ferry/blob's streams against the raw libraries (digest, gzip, zstd) and decompression memory.
 //   copy: `ferry copy` against `skopeo copy` on generated images, alternating run by run (needs skopeo).
 //   registry: the same through a real registry on 127.0.0.1: push, pull, mount, already present (needs docker-registry).
+//   signature: what a signedBy check adds to a copy, and policy evaluation with 100 scopes (needs skopeo, gpg).
 // Flags: --quick (smaller inputs), --strict (exit 1 on any FAIL), --only=TEXT (copy and registry scenarios
 // named so), --large (registry: the ~630 MB image even with --quick). Inputs are cached in the OS temp dir.
 const args = process.argv.slice(2);
@@ -19,5 +20,9 @@ if (suite === 'all' || suite === 'copy') {
 if (suite === 'all' || suite === 'registry') {
   const { runRegistryBench } = await import('./registry-bench.mjs');
   failed += await runRegistryBench();
+}
+if (suite === 'all' || suite === 'signature') {
+  const { runSignatureBench } = await import('./signature-bench.mjs');
+  failed += await runSignatureBench();
 }
 if (failed > 0 && args.includes('--strict')) process.exitCode = 1;

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { isImageError } from '@ferry/types';
 import { describe, expect, it } from 'vitest';
 import { dockerArchiveTransport, formatArchiveReferenceText, parseArchiveReferenceText } from './index.ts';
@@ -25,8 +26,8 @@ describe('docker-archive reference syntax', () => {
     expect(ref.withinTransport).toBe(canonical);
     expect(transport.parseReference(ref.withinTransport).withinTransport).toBe(canonical);
     expect(ref.dockerReference?.toString()).toBe(name);
-    expect(ref.policyIdentity).toBe('');
-    expect(ref.policyNamespaces).toEqual([]);
+    expect(ref.policyIdentity).toBe(resolve(parts.path));
+    expect(ref.policyNamespaces[0]).toBe(dirname(resolve(parts.path)));
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import type {
   ImageDestination,
   ImageReference,
@@ -81,8 +82,9 @@ function archiveReference(transport: Transport, parts: ArchiveReferenceParts, bo
     sourceIndex: parts.sourceIndex,
     withinTransport: formatArchiveReferenceText(parts),
     ...(parts.name !== undefined && { dockerReference: parts.name }),
-    policyIdentity: '',
-    policyNamespaces: Object.freeze([]),
+    // containers/image offers docker-archive only the transport-wide scope; Ferry adds path scopes, as for dir:
+    policyIdentity: resolve(parts.path),
+    policyNamespaces: Object.freeze(parentDirectories(resolve(parts.path))),
     newImageSource: (options?: SystemOptions): Promise<ImageSource> => newSource(ref, parts, bound, options),
     newImageDestination: (options?: SystemOptions): Promise<ImageDestination> =>
       newDestination(ref, parts, bound, options),
@@ -132,4 +134,10 @@ async function newDestination(
     await writer[Symbol.asyncDispose]();
     throw error;
   }
+}
+
+function parentDirectories(path: string): string[] {
+  const out: string[] = [];
+  for (let p = dirname(path); p !== '/' && p !== dirname(p); p = dirname(p)) out.push(p);
+  return out;
 }

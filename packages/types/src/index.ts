@@ -29,8 +29,8 @@ export type { CallOptions, Platform, RegistryCredentials, RegistryOptions, Syste
 export type { PolicyContext, UnverifiedImage } from './policy-context.ts';
 export type { ProgressEvent, ProgressListener } from './progress.ts';
 export type { Signature, SigstoreSignature, SimpleSigningSignature } from './signature.ts';
-export type { ImageSigner, SigningInput } from './signer.ts';
 export { decodeSignature, encodeSignature } from './signature-blob.ts';
+export type { ImageSigner, SigningInput } from './signer.ts';
 export type {
   BlobStream,
   CommitOptions,

@@ -25,6 +25,12 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     description: 'use VARIANT instead of the running architecture variant for choosing images',
   },
   { name: 'policy', type: 'string', valueName: 'string', description: 'Path to a trust policy file' },
+  {
+    name: 'registries.d',
+    type: 'string',
+    valueName: 'DIR',
+    description: 'use registry configuration files in DIR (e.g. for container signature storage)',
+  },
   { name: 'tmpdir', type: 'string', valueName: 'string', description: 'directory used to store temporary files' },
   { name: 'version', short: 'v', type: 'boolean', description: 'Version for ferry' },
 ];

@@ -1,5 +1,6 @@
 import type { FlagSpec } from '../flags.ts';
 import { AUTHFILE_HELP, RETRY_FLAGS, registryFlagSpecs } from './registry-flags.ts';
+import { SIGN_FLAGS } from './sign-flags.ts';
 
 /** `ferry copy` flags, named and worded as skopeo's. */
 export const COPY_FLAGS: readonly FlagSpec[] = [
@@ -71,6 +72,7 @@ export const COPY_FLAGS: readonly FlagSpec[] = [
   },
   { name: 'quiet', short: 'q', type: 'boolean', description: 'Suppress output information when copying images' },
   { name: 'remove-signatures', type: 'boolean', description: 'Do not copy signatures from SOURCE-IMAGE' },
+  ...SIGN_FLAGS,
   {
     name: 'authfile',
     type: 'string',

@@ -1,7 +1,7 @@
-import { type CopyOptions, type ImageListSelection, insecureAcceptAnythingPolicy } from '@ferry/copy';
+import type { CopyOptions, ImageListSelection } from '@ferry/copy';
 import { DOCKER_V2S1_SIGNED_MEDIA_TYPE, DOCKER_V2S2_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from '@ferry/manifest';
 import { parseNormalizedNamed } from '@ferry/reference';
-import { ImageError, isImageError, type NamedReference, type PolicyContext, type SystemOptions } from '@ferry/types';
+import { isImageError, type NamedReference, type SystemOptions } from '@ferry/types';
 import type { ParsedArgs } from '../flags.ts';
 import { UsageError } from '../usage-error.ts';
 import { registryOptionsFrom } from './registry-flags.ts';
@@ -39,18 +39,6 @@ export function systemOptionsFrom(args: ParsedArgs, signal: AbortSignal): System
     ...(Object.keys(platform).length > 0 && { platform }),
     ...(tempDir !== undefined && { tempDir }),
   };
-}
-
-/** The signature policy to copy under: accept-anything until policy files are supported. */
-export function policyFrom(args: ParsedArgs): PolicyContext {
-  if (stringFlag(args, 'policy') !== undefined && !boolFlag(args, 'insecure-policy')) {
-    // refusing is safer than silently ignoring a trust policy the user asked for
-    throw new ImageError(
-      'ERR_NOT_IMPLEMENTED',
-      '--policy is not supported yet; use --insecure-policy to copy without a policy check',
-    );
-  }
-  return insecureAcceptAnythingPolicy();
 }
 
 /** Maps `ferry copy` flags to {@link CopyOptions}, refusing contradictions as skopeo does. */

@@ -8,14 +8,19 @@ import { startGcPacer } from '../gc-pacer.ts';
 import { barRenderer } from '../progress/bar-renderer.ts';
 import { jsonRenderer, linesRenderer, type ProgressRenderer, silentRenderer } from '../progress/progress-renderer.ts';
 import { UsageError } from '../usage-error.ts';
-import { boolFlag, copyOptionsFrom, policyFrom, stringFlag } from './copy-options.ts';
+import { boolFlag, copyOptionsFrom, stringFlag } from './copy-options.ts';
+import { policyFrom } from './policy-flags.ts';
+import { signersFrom, signIdentityFrom } from './sign-flags.ts';
 
 /** Runs `ferry copy` (see {@link copyCommand} in copy.ts for its flags). */
 export async function runCopy({ args, io, signal, transports: loadTransports }: CommandContext): Promise<number> {
   const transports = await loadTransports();
   const [srcText, destText] = args.positionals as [string, string];
   const options = copyOptionsFrom(args, signal);
-  const policy = policyFrom(args);
+  const signIdentity = signIdentityFrom(args);
+  // as skopeo: the policy is read first, so a missing or broken one fails before anything is opened
+  const policy = await policyFrom(args, io, signal);
+  const signers = await signersFrom(args, io, signal);
   const src = transports.parse(srcText);
   const dest = transports.parse(destText);
   const renderer = rendererFor(args.flags.get('progress') as string | undefined, boolFlag(args, 'quiet'), io);
@@ -27,6 +32,8 @@ export async function runCopy({ args, io, signal, transports: loadTransports }: 
   try {
     result = await copyImage(policy, dest, src, {
       ...options,
+      ...(signers.length > 0 && { signers }),
+      ...(signIdentity !== undefined && { signIdentity }),
       blobInfoCache,
       reportWriter: (line) => renderer.report(line),
       onProgress: (event) => renderer.event(event),

@@ -6,6 +6,8 @@ import { listTagsCommand } from './list-tags.ts';
 import { loginCommand } from './login.ts';
 import { logoutCommand } from './logout.ts';
 import { manifestDigestCommand } from './manifest-digest.ts';
+import { standaloneSignCommand } from './standalone-sign.ts';
+import { standaloneVerifyCommand } from './standalone-verify.ts';
 
 /** Every `ferry` sub-command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -16,4 +18,6 @@ export const COMMANDS: readonly Command[] = [
   loginCommand,
   logoutCommand,
   manifestDigestCommand,
+  standaloneSignCommand,
+  standaloneVerifyCommand,
 ];

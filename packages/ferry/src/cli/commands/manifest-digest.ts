@@ -20,7 +20,7 @@ export const manifestDigestCommand: Command = {
 };
 
 /** Reads a manifest file, refusing one over the 4 MiB limit before reading it. */
-async function readManifestFile(path: string, signal: AbortSignal): Promise<Uint8Array> {
+export async function readManifestFile(path: string, signal: AbortSignal): Promise<Uint8Array> {
   try {
     await using handle = await open(path, 'r');
     const { size } = await handle.stat();

@@ -97,6 +97,7 @@ export function registryOptionsFrom(args: ParsedArgs, prefix: '' | 'src-' | 'des
   }
   const authFile = get('authfile') ?? (args.flags.get('authfile') as string | undefined);
   const certDir = get('cert-dir');
+  const registriesDir = args.flags.get('registries.d') as string | undefined;
   const tlsVerify = args.flags.get(`${prefix}tls-verify`);
   return {
     ...(credentials !== undefined && { credentials }),
@@ -104,6 +105,7 @@ export function registryOptionsFrom(args: ParsedArgs, prefix: '' | 'src-' | 'des
     ...(noCreds && { noCredentials: true }),
     ...(authFile !== undefined && { authFile }),
     ...(certDir !== undefined && { certDir }),
+    ...(registriesDir !== undefined && { registriesDir }),
     ...(typeof tlsVerify === 'boolean' && { tlsVerify }),
     ...retryOptionsFrom(args, command),
   };

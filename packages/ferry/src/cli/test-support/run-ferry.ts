@@ -12,7 +12,7 @@ export interface FerryRun {
 /** Runs the CLI in-process, capturing its output. */
 export async function runFerry(
   argv: readonly string[],
-  options: { cwd?: string; tty?: boolean } = {},
+  options: { cwd?: string; tty?: boolean; env?: Readonly<Record<string, string | undefined>> } = {},
 ): Promise<FerryRun> {
   let stdout = '';
   let stderr = '';
@@ -24,7 +24,7 @@ export async function runFerry(
       stderr += t;
     },
     cwd: options.cwd ?? process.cwd(),
-    env: {},
+    env: options.env ?? {},
     stderrIsTTY: options.tty ?? false,
   };
   const code = await runCli(argv, io);
@@ -32,8 +32,18 @@ export async function runFerry(
 }
 
 /** Runs a judge tool (skopeo, umoci) and fails loudly when it does. */
-export function judge(command: string, args: readonly string[], cwd?: string): string {
-  const r = spawnSync(command, args, { encoding: 'utf8', cwd, maxBuffer: 64 * 1024 * 1024 });
+export function judge(
+  command: string,
+  args: readonly string[],
+  cwd?: string,
+  env?: Readonly<Record<string, string | undefined>>,
+): string {
+  const r = spawnSync(command, args, {
+    encoding: 'utf8',
+    cwd,
+    maxBuffer: 64 * 1024 * 1024,
+    ...(env !== undefined && { env: { ...process.env, ...env } }),
+  });
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }

@@ -1,0 +1,93 @@
+import { matchesDigest } from '@ferry/manifest';
+import { type CallOptions, ImageError, isImageError, type SimpleSigningSignature } from '@ferry/types';
+import { matchesSignedIdentity } from './identity-matchers.ts';
+import { readKeySource } from './key-source.ts';
+import type { PolicyImage } from './policy-image.ts';
+import type { SignedByRequirement } from './policy-types.ts';
+import { type OpenPgpKeyring, readOpenPgpKeyring, verifySimpleSigning } from './simple-verify.ts';
+
+/**
+ * Evaluates one `signedBy` requirement, as containers/image's `prSignedBy`: resolves when at least one of the
+ * image's simple-signing signatures is made by one of the requirement's keys, signs this manifest's digest
+ * (schema 1 aware) and claims an identity that `signedIdentity` accepts for the image. Signatures of other
+ * kinds (sigstore) are skipped.
+ *
+ * @throws {@link ImageError} `ERR_POLICY_REJECTED` naming the image and each signature's reason (or that there
+ * is none), also when the keys are not OpenPGP key material; `ERR_IO` when a key file cannot be read; the abort
+ * reason on abort.
+ * @example
+ * ```ts
+ * await evaluateSignedBy(
+ *   { type: 'signedBy', keyType: 'GPGKeys', keys: { kind: 'path', path: '/etc/pki/key.gpg' },
+ *     signedIdentity: { type: 'matchRepoDigestOrExact' } },
+ *   image,
+ *   { signal },
+ * );
+ * ```
+ */
+export async function evaluateSignedBy(
+  requirement: SignedByRequirement,
+  image: PolicyImage,
+  options?: CallOptions,
+): Promise<void> {
+  const keyring = await loadKeyring(requirement, image, options);
+  const reasons: string[] = [];
+  for (const [index, signature] of image.signatures.entries()) {
+    if (signature.kind !== 'simple-signing') continue;
+    try {
+      await checkSignature(requirement, image, signature, keyring, options);
+      return;
+    } catch (error) {
+      if (options?.signal?.aborted) throw options.signal.reason;
+      if (!isImageError(error)) throw error;
+      reasons.push(`signature ${index + 1}: ${error.message}`);
+    }
+  }
+  const subject = `${image.description} rejected by signedBy`;
+  if (reasons.length === 0) {
+    throw new ImageError('ERR_POLICY_REJECTED', `${subject}: a signature was required, but no signature exists`);
+  }
+  const summary = reasons.length === 1 ? reasons[0] : `none of the signatures were accepted: ${reasons.join('; ')}`;
+  throw new ImageError('ERR_POLICY_REJECTED', `${subject}: ${summary}`);
+}
+
+async function loadKeyring(
+  requirement: SignedByRequirement,
+  image: PolicyImage,
+  options: CallOptions | undefined,
+): Promise<OpenPgpKeyring> {
+  const data = await readKeySource(requirement.keys, options);
+  let keyring: OpenPgpKeyring;
+  try {
+    keyring = await readOpenPgpKeyring(data);
+  } catch (cause) {
+    throw new ImageError(
+      'ERR_POLICY_REJECTED',
+      `${image.description} rejected by signedBy: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  if (keyring.fingerprints.length === 0) {
+    throw new ImageError('ERR_POLICY_REJECTED', `${image.description} rejected by signedBy: no public keys imported`);
+  }
+  return keyring;
+}
+
+async function checkSignature(
+  requirement: SignedByRequirement,
+  image: PolicyImage,
+  signature: SimpleSigningSignature,
+  keyring: OpenPgpKeyring,
+  options: CallOptions | undefined,
+): Promise<void> {
+  const { payload } = await verifySimpleSigning(signature.bytes, keyring, options);
+  if (!matchesDigest(image.manifest, payload.manifestDigest)) {
+    throw new ImageError('ERR_POLICY_REJECTED', `signature for digest ${payload.manifestDigest} does not match`);
+  }
+  if (!matchesSignedIdentity(requirement.signedIdentity, image.dockerReference, payload.dockerReference)) {
+    throw new ImageError(
+      'ERR_POLICY_REJECTED',
+      `signature for identity ${JSON.stringify(payload.dockerReference)} is not accepted (${requirement.signedIdentity.type})`,
+    );
+  }
+}

@@ -1,0 +1,125 @@
+import { type Digest, ImageError, parseDigest } from '@ferry/types';
+import { parseStrictJson, type StrictJsonObject, type StrictJsonValue } from './simple-json.ts';
+
+/** The `critical.type` of a cosign container image signature payload. */
+export const SIGSTORE_SIGNATURE_TYPE = 'cosign container image signature';
+
+/** The content of a cosign "simple signing" payload (what a sigstore signature signs). Untrusted until verified. */
+export interface SigstorePayload {
+  /** `critical.identity.docker-reference`: the reference the signer claims, e.g. `quay.io/ns/app:v1`. */
+  readonly dockerReference: string;
+  /** `critical.image.docker-manifest-digest`. */
+  readonly manifestDigest: Digest;
+  /** `optional.creator`, e.g. `containers/image 5.23.1`. */
+  readonly creator?: string;
+  /** `optional.timestamp`, seconds since the epoch. */
+  readonly timestamp?: number;
+}
+
+/**
+ * Encodes a payload byte for byte as containers/image's `json.Marshal` does (keys sorted, HTML characters
+ * escaped), so that a payload Ferry signs is the one skopeo would have signed.
+ *
+ * @throws {@link ImageError} `ERR_INVALID_ARGUMENT` for an empty reference or a non-integer timestamp.
+ * @example
+ * ```ts
+ * const bytes = encodeSigstorePayload({ dockerReference: 'quay.io/ns/app:v1', manifestDigest, timestamp: 1700000000 });
+ * ```
+ */
+export function encodeSigstorePayload(payload: SigstorePayload): Uint8Array {
+  if (payload.dockerReference === '') {
+    throw new ImageError('ERR_INVALID_ARGUMENT', 'a sigstore payload needs a docker reference');
+  }
+  if (payload.timestamp !== undefined && !Number.isSafeInteger(payload.timestamp)) {
+    throw new ImageError('ERR_INVALID_ARGUMENT', `sigstore payload timestamp ${payload.timestamp} is not an integer`);
+  }
+  const optional: string[] = [];
+  if (payload.creator !== undefined) optional.push(`"creator":${goString(payload.creator)}`);
+  if (payload.timestamp !== undefined) optional.push(`"timestamp":${payload.timestamp}`);
+  const text =
+    `{"critical":{"identity":{"docker-reference":${goString(payload.dockerReference)}},` +
+    `"image":{"docker-manifest-digest":${goString(payload.manifestDigest)}},` +
+    `"type":${goString(SIGSTORE_SIGNATURE_TYPE)}},"optional":{${optional.join(',')}}}`;
+  return new TextEncoder().encode(text);
+}
+
+/**
+ * Parses a payload as strictly as containers/image: exactly the `critical` and `optional` members, exactly
+ * `type`/`image`/`identity` in `critical`, no repeated keys, the right type string, a valid digest, an
+ * integer timestamp; `optional` may be `null` (cosign writes that) and may hold other members.
+ *
+ * @throws {@link ImageError} `ERR_SIGNATURE_INVALID` naming what is wrong.
+ * @example
+ * ```ts
+ * const { dockerReference, manifestDigest } = parseSigstorePayload(signature.payload);
+ * ```
+ */
+export function parseSigstorePayload(bytes: Uint8Array): SigstorePayload {
+  let value: StrictJsonValue;
+  try {
+    value = parseStrictJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (cause) {
+    throw invalid(`sigstore payload is not valid JSON: ${(cause as Error).message}`, cause);
+  }
+  const top = exactObject(value, ['critical', 'optional'], 'sigstore payload');
+  const optional = top.optional === null ? undefined : object(top.optional, 'optional');
+  const critical = exactObject(top.critical, ['type', 'image', 'identity'], 'critical');
+  const type = string(critical.type, 'critical.type');
+  if (type !== SIGSTORE_SIGNATURE_TYPE) throw invalid(`unrecognized signature type ${JSON.stringify(type)}`);
+  const image = exactObject(critical.image, ['docker-manifest-digest'], 'critical.image');
+  const digestText = string(image['docker-manifest-digest'], 'critical.image.docker-manifest-digest');
+  let manifestDigest: Digest;
+  try {
+    manifestDigest = parseDigest(digestText);
+  } catch (cause) {
+    throw invalid(`invalid docker-manifest-digest value ${JSON.stringify(digestText)}`, cause);
+  }
+  const identity = exactObject(critical.identity, ['docker-reference'], 'critical.identity');
+  const dockerReference = string(identity['docker-reference'], 'critical.identity.docker-reference');
+  const creator = optional?.creator;
+  const timestamp = optional?.timestamp;
+  if (timestamp !== undefined && (typeof timestamp !== 'number' || !Number.isInteger(timestamp))) {
+    throw invalid('field optional.timestamp is not an integer');
+  }
+  return {
+    dockerReference,
+    manifestDigest,
+    ...(creator !== undefined ? { creator: string(creator, 'optional.creator') } : {}),
+    ...(timestamp !== undefined ? { timestamp } : {}),
+  };
+}
+
+function object(value: StrictJsonValue | undefined, what: string): StrictJsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(`${what}: JSON object expected`);
+  }
+  return value;
+}
+
+function exactObject(value: StrictJsonValue | undefined, keys: readonly string[], what: string): StrictJsonObject {
+  const result = object(value, what);
+  for (const key of Object.keys(result)) {
+    if (!keys.includes(key)) throw invalid(`${what}: unknown key ${JSON.stringify(key)}`);
+  }
+  for (const key of keys) {
+    if (!Object.hasOwn(result, key)) throw invalid(`${what}: key ${JSON.stringify(key)} missing`);
+  }
+  return result;
+}
+
+function string(value: StrictJsonValue | undefined, what: string): string {
+  if (typeof value !== 'string') throw invalid(`${what} is not a string`);
+  return value;
+}
+
+function invalid(message: string, cause?: unknown): ImageError {
+  return new ImageError('ERR_SIGNATURE_INVALID', message, cause === undefined ? undefined : { cause });
+}
+
+// Go's encoding/json escapes <, >, & and the JavaScript line terminators inside strings
+function goString(text: string): string {
+  return JSON.stringify(text).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
+  );
+}
