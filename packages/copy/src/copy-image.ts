@@ -1,6 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { chooseInstance } from '@ferry/manifest';
-import { ImageError, type ImageReference, type PolicyContext, type ProgressEvent } from '@ferry/types';
+import {
+  type CallOptions,
+  type Digest,
+  ImageError,
+  type ImageReference,
+  type ImageSource,
+  type ManifestBlob,
+  type PolicyContext,
+  type ProgressEvent,
+} from '@ferry/types';
 import {
   asInternalDestination,
   asInternalSource,
@@ -55,8 +64,10 @@ export async function copyImage(
   const callOptions = signal === undefined ? {} : { signal };
   const source = asInternalSource(await srcRef.newImageSource({ ...options.sourceOptions, ...callOptions }));
   return withDisposal(source, async () => {
-    // please keep this first: nothing the source says is trusted before the policy accepted it
-    await policy.checkImageAllowed({ source }, callOptions);
+    // please keep this first: nothing the source says is trusted before the policy accepted it; the top-level
+    // manifest is read once and the copy uses the bytes the policy judged (c/image shares one UnparsedImage)
+    const shared = shareTopLevel(source);
+    await policy.checkImageAllowed({ source: shared }, callOptions);
     const destination = asInternalDestination(
       await destRef.newImageDestination({ ...options.destinationOptions, ...callOptions }),
     );
@@ -64,7 +75,7 @@ export async function copyImage(
     return withDisposal(destination, async () => {
       const ctx = makeContext(source, destination, options);
       checkSigners(ctx);
-      const result = await copyTopLevel(ctx, policy);
+      const result = await copyTopLevel(ctx, policy, shared);
       // the destination already holds this image: committing an empty write would replace it with nothing
       if (ctx.state.alreadyPresent) return result;
       await destination.commit({
@@ -89,8 +100,24 @@ async function withDisposal<R>(resource: AsyncDisposable, body: () => Promise<R>
   return result;
 }
 
-async function copyTopLevel(ctx: CopyContext, policy: PolicyContext): Promise<CopyResult> {
-  const top = await readManifest(ctx.source, undefined, ctx.signal);
+// the source as the policy and copyTopLevel see it: its top-level manifest is read at most once
+function shareTopLevel(source: InternalSource): ImageSource {
+  let top: Promise<ManifestBlob> | undefined;
+  return {
+    reference: source.reference,
+    getManifest: (instance?: Digest, options?: CallOptions) => {
+      if (instance !== undefined) return source.getManifest(instance, options);
+      top ??= source.getManifest(undefined, options);
+      return top;
+    },
+    getBlob: (info, options) => source.getBlob(info, options),
+    getSignatures: (instance, options) => source.getSignatures(instance, options),
+    [Symbol.asyncDispose]: async () => undefined,
+  };
+}
+
+async function copyTopLevel(ctx: CopyContext, policy: PolicyContext, shared: ImageSource): Promise<CopyResult> {
+  const top = await readManifest(shared, undefined, ctx.signal);
   if (top.kind !== 'docker-manifest-list' && top.kind !== 'oci-index') {
     return copySingleImage(ctx, { manifest: top, sourceInstance: undefined, asInstance: false });
   }

@@ -1,6 +1,5 @@
 import { type Manifest, matchesDigest, parseManifest } from '@ferry/manifest';
-import { type Digest, ImageError, MANIFEST_LIMIT } from '@ferry/types';
-import type { InternalSource } from '@ferry/types/internal';
+import { type Digest, ImageError, type ImageSource, MANIFEST_LIMIT } from '@ferry/types';
 
 /**
  * Reads and parses the top-level manifest (or `instance`), refusing more than 4 MiB and, for an instance,
@@ -9,7 +8,7 @@ import type { InternalSource } from '@ferry/types/internal';
  * @throws {@link ImageError} `ERR_TOO_LARGE`, `ERR_DIGEST_MISMATCH`, or a parse error.
  */
 export async function readManifest(
-  source: InternalSource,
+  source: Pick<ImageSource, 'getManifest'>,
   instance: Digest | undefined,
   signal: AbortSignal | undefined,
 ): Promise<Manifest> {

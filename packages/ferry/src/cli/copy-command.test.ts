@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -171,16 +171,24 @@ describe('ferry copy', () => {
     expect(() => readFileSync(join(dest, 'manifest.json'))).toThrow();
   });
 
-  it('refuses --policy until policy files are supported, rather than ignoring it', async () => {
-    const r = await runFerry([
-      'copy',
-      '--policy',
-      '/etc/containers/policy.json',
-      `oci:${layout}:v1`,
-      `dir:${join(work, 'p')}`,
-    ]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('--policy is not supported yet');
+  it('reads the policy from --policy, then ~/.config/containers/policy.json, resolving relative paths', async () => {
+    const home = join(work, 'home');
+    mkdirSync(join(home, '.config/containers'), { recursive: true });
+    writeFileSync(join(home, '.config/containers/policy.json'), '{"default":[{"type":"reject"}]}');
+    const env = { HOME: home };
+    const rejected = await runFerry(['copy', '-q', `oci:${layout}:v1`, `dir:${join(work, 'p1')}`], { env });
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toContain('rejected');
+    writeFileSync(join(work, 'accept.json'), '{"default":[{"type":"insecureAcceptAnything"}]}');
+    const accepted = await runFerry(
+      ['--policy', 'accept.json', 'copy', '-q', `oci:${layout}:v1`, `dir:${join(work, 'p2')}`],
+      {
+        env,
+        cwd: work,
+      },
+    );
+    expect(accepted.stderr).toBe('');
+    expect(accepted.code).toBe(0);
   });
 });
 
