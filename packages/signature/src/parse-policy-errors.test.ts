@@ -54,9 +54,9 @@ describe('parsePolicy: malformed policies name the field path', () => {
     ['type not a string', withDefault({ type: 1 }), 'policy: default[0].type: must be a string, not a number'],
     ['unknown type', withDefault({ type: 'signedByAnyone' }), 'policy: default[0].type: unknown type "signedByAnyone"'],
     [
-      'signedBaseLayer',
+      'signedBaseLayer without its identity',
       withDefault({ type: 'signedBaseLayer' }),
-      'policy: default[0].type: type "signedBaseLayer" is not supported',
+      'policy: default[0].baseLayerIdentity: required field missing',
     ],
     [
       'extra field on reject',
@@ -69,14 +69,9 @@ describe('parsePolicy: malformed policies name the field path', () => {
       'policy: default[0].keyType: required field missing',
     ],
     [
-      'X509 keyType',
-      withDefault({ ...SIGNED_BY, keyType: 'X509Certificates' }),
-      'policy: default[0].keyType: keyType "X509Certificates" is not supported (only "GPGKeys" is)',
-    ],
-    [
-      'signedByGPGKeys keyType',
-      withDefault({ ...SIGNED_BY, keyType: 'signedByGPGKeys' }),
-      'policy: default[0].keyType: keyType "signedByGPGKeys" is not supported',
+      'X509 keyType without keys',
+      withDefault({ type: 'signedBy', keyType: 'X509Certificates' }),
+      'policy: default[0]: exactly one of keyPath, keyPaths and keyData must be set',
     ],
     [
       'unknown keyType',

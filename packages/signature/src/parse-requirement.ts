@@ -17,10 +17,11 @@ import type {
   SignedByRequirement,
   SignedIdentity,
   SigstoreSignedRequirement,
+  UnimplementedRequirement,
 } from './policy-types.ts';
 
-/** Key types containers/image knows but does not implement; refused, so they are never mistaken for GPG keys. */
-const UNSUPPORTED_KEY_TYPES = ['signedByGPGKeys', 'X509Certificates', 'signedByX509CAs'];
+/** Key types containers/image knows but does not implement: they load, and reject every image. */
+const UNIMPLEMENTED_KEY_TYPES = ['signedByGPGKeys', 'X509Certificates', 'signedByX509CAs'];
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The names a requirement gives its key source fields. */
@@ -55,25 +56,34 @@ export function parseRequirement(value: JsonValue, path: JsonPath, baseDir: stri
     case 'sigstoreSigned':
       return parseSigstoreSigned(fields, path, baseDir);
     case 'signedBaseLayer':
-      throw policyError(
-        [...path, 'type'],
-        'type "signedBaseLayer" is not supported (containers/image never implemented it)',
-      );
+      // parsed as containers/image does, so a policy that has one loads; it rejects every image
+      allowFields(fields, path, ['type', 'baseLayerIdentity']);
+      parseSignedIdentity(expectObject(fields.get('baseLayerIdentity'), [...path, 'baseLayerIdentity']), [
+        ...path,
+        'baseLayerIdentity',
+      ]);
+      return { type: 'unimplemented', what: 'signedBaseLayer' };
     default:
       throw policyError([...path, 'type'], `unknown type ${JSON.stringify(type)}`);
   }
 }
 
-function parseSignedBy(fields: JsonObject, path: JsonPath, baseDir: string): SignedByRequirement {
+function parseSignedBy(
+  fields: JsonObject,
+  path: JsonPath,
+  baseDir: string,
+): SignedByRequirement | UnimplementedRequirement {
   allowFields(fields, path, ['type', 'keyType', 'keyPath', 'keyPaths', 'keyData', 'signedIdentity']);
   const keyType = expectString(fields.get('keyType'), [...path, 'keyType']);
-  if (UNSUPPORTED_KEY_TYPES.includes(keyType)) {
-    throw policyError([...path, 'keyType'], `keyType ${JSON.stringify(keyType)} is not supported (only "GPGKeys" is)`);
+  if (keyType !== 'GPGKeys' && !UNIMPLEMENTED_KEY_TYPES.includes(keyType)) {
+    throw policyError([...path, 'keyType'], `unknown keyType ${JSON.stringify(keyType)}`);
   }
-  if (keyType !== 'GPGKeys') throw policyError([...path, 'keyType'], `unknown keyType ${JSON.stringify(keyType)}`);
   const keys = parseKeySource(fields, path, baseDir, { path: 'keyPath', paths: 'keyPaths', data: 'keyData' });
   if (keys === undefined) throw policyError(path, 'exactly one of keyPath, keyPaths and keyData must be set, none is');
-  return { type: 'signedBy', keyType, keys, signedIdentity: signedIdentity(fields, path) };
+  const identity = signedIdentity(fields, path);
+  // containers/image accepts these key types in a policy and rejects every image they would judge
+  if (keyType !== 'GPGKeys') return { type: 'unimplemented', what: `signedBy with keyType ${JSON.stringify(keyType)}` };
+  return { type: 'signedBy', keyType, keys, signedIdentity: identity };
 }
 
 function parseSigstoreSigned(fields: JsonObject, path: JsonPath, baseDir: string): SigstoreSignedRequirement {

@@ -112,6 +112,20 @@ describe('createPolicyContext', () => {
     expect(source.manifestReads).toBe(0);
   });
 
+  it.each([
+    [{ type: 'signedBaseLayer', baseLayerIdentity: { type: 'matchRepository' } }, 'signedBaseLayer'],
+    [
+      { type: 'signedBy', keyType: 'X509Certificates', keyPath: '/k', signedIdentity: { type: 'matchExact' } },
+      'signedBy with keyType "X509Certificates"',
+    ],
+  ])('loads a requirement containers/image never implemented, and rejects with it (%j)', async (requirement, what) => {
+    const source = new FakeSource('quay.io/org/app:v1');
+    const context = createPolicyContext(policy({ 'quay.io': [{ type: 'insecureAcceptAnything' }, requirement] }));
+    const error = await rejection(context.checkImageAllowed({ source }));
+    expect(error.message).toContain(`${what} is not implemented`);
+    expect(source.manifestReads).toBe(0);
+  });
+
   it('reads once and hands every signature requirement the same image', async () => {
     const signatures: Signature[] = [{ kind: 'simple-signing', bytes: new Uint8Array([1]) }];
     const source = new FakeSource('quay.io/org/app:v1', signatures);

@@ -78,6 +78,13 @@ async function checkImageAllowed(
   if (requirements.some((requirement) => requirement.type === 'reject')) {
     throw new ImageError('ERR_POLICY_REJECTED', `${description} is rejected by policy`);
   }
+  const unimplemented = requirements.find((requirement) => requirement.type === 'unimplemented');
+  if (unimplemented !== undefined) {
+    throw new ImageError(
+      'ERR_POLICY_REJECTED',
+      `${description} is rejected: ${unimplemented.what} is not implemented (nor in containers/image)`,
+    );
+  }
   const signed = requirements.filter((requirement) => requirement.type !== 'insecureAcceptAnything');
   if (signed.length === 0) return;
   const image = await readPolicyImage(source, instance, description, options);
@@ -143,6 +150,13 @@ function evaluate(
       return Promise.resolve();
     case 'reject':
       return Promise.reject(new ImageError('ERR_POLICY_REJECTED', `${image.description} is rejected by policy`));
+    case 'unimplemented':
+      return Promise.reject(
+        new ImageError(
+          'ERR_POLICY_REJECTED',
+          `${image.description} is rejected: ${requirement.what} is not implemented (nor in containers/image)`,
+        ),
+      );
     default:
       return unknownRequirement(requirement, image);
   }

@@ -14,7 +14,18 @@ export type PolicyRequirement =
   | { readonly type: 'insecureAcceptAnything' }
   | { readonly type: 'reject' }
   | SignedByRequirement
-  | SigstoreSignedRequirement;
+  | SigstoreSignedRequirement
+  | UnimplementedRequirement;
+
+/**
+ * A requirement containers/image parses but never implemented (`signedBaseLayer`, `signedBy` with an X.509 or
+ * `signedByGPGKeys` key type): as there, the policy loads and the requirement rejects every image.
+ */
+export interface UnimplementedRequirement {
+  readonly type: 'unimplemented';
+  /** What it was, e.g. `signedBaseLayer` or `signedBy with keyType "X509Certificates"`. */
+  readonly what: string;
+}
 
 /** Where key material comes from: exactly one of a file, several files, or inline bytes. */
 export type KeySource =
