@@ -8,6 +8,7 @@ export type { CompressionCodec, CompressOptions } from './compression-codec.ts';
 export { COMPRESSION_MAGIC_LENGTH, detectCompression } from './detect-compression.ts';
 export { digestBytes } from './digest-bytes.ts';
 export { type BlobDigest, createDigester, type Digester } from './digester.ts';
+export { explicitPath } from './explicit-path.ts';
 export { gzipCodec } from './gzip-codec.ts';
 export { type PeekedStream, peekCompression } from './peek-compression.ts';
 export { type PipeThroughOptions, pipeThrough } from './pipe-through.ts';

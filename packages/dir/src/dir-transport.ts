@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, normalize, resolve } from 'node:path';
+import { explicitPath } from '@ferry/blob';
 import type { ImageDestination, ImageReference, ImageSource, SystemOptions, Transport } from '@ferry/types';
 import { ImageError } from '@ferry/types';
 import { openDirDestination } from './dir-destination.ts';
@@ -42,8 +43,14 @@ function dirReference(transport: Transport, text: string): DirReference {
     transport,
     path,
     withinTransport: path,
-    policyIdentity: path,
-    policyNamespaces: parents(path),
+    // the policy judges where the image really is (symlinks resolved, as containers/image does), asked only
+    // when a policy looks, so parsing stays free of I/O
+    get policyIdentity(): string {
+      return explicitPath(path);
+    },
+    get policyNamespaces(): readonly string[] {
+      return parents(explicitPath(path));
+    },
     newImageSource: (options?: SystemOptions): Promise<ImageSource> => openDirSource(ref, options),
     newImageDestination: (options?: SystemOptions): Promise<ImageDestination> => openDirDestination(ref, options),
     deleteImage: async (): Promise<void> => {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { explicitPath } from '@ferry/blob';
 import type { ImageDestination, ImageReference, ImageSource, SystemOptions, Transport } from '@ferry/types';
 import { ImageError, isImageError } from '@ferry/types';
 import { openOciArchiveDestination } from './oci-archive-destination.ts';
@@ -86,8 +87,13 @@ function ociArchiveReference(transport: Transport, parts: OciArchiveReferencePar
     file: parts.file,
     name: parts.name,
     withinTransport: formatOciReferenceText({ dir: parts.file, name: parts.name, sourceIndex: undefined }),
-    policyIdentity: absolute,
-    policyNamespaces: pathNamespaces(absolute),
+    // symlinks resolved when a policy asks, as containers/image does (parsing stays free of I/O)
+    get policyIdentity(): string {
+      return explicitPath(absolute);
+    },
+    get policyNamespaces(): readonly string[] {
+      return pathNamespaces(explicitPath(absolute));
+    },
     newImageSource: (options?: SystemOptions): Promise<ImageSource> => openOciArchiveSource(ref, parts, options),
     newImageDestination: (options?: SystemOptions): Promise<ImageDestination> =>
       openOciArchiveDestination(ref, parts, options),

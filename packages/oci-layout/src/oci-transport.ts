@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { explicitPath } from '@ferry/blob';
 import type { ImageDestination, ImageReference, ImageSource, SystemOptions, Transport } from '@ferry/types';
 import { deleteOciImage } from './oci-delete.ts';
 import { openOciDestination } from './oci-destination.ts';
@@ -50,8 +51,13 @@ function ociReference(transport: Transport, parts: OciReferenceParts): OciRefere
     name: parts.name,
     sourceIndex: parts.sourceIndex,
     withinTransport: formatOciReferenceText(parts),
-    policyIdentity: absolute,
-    policyNamespaces: pathNamespaces(absolute),
+    // symlinks resolved when a policy asks, as containers/image does (parsing stays free of I/O)
+    get policyIdentity(): string {
+      return explicitPath(absolute);
+    },
+    get policyNamespaces(): readonly string[] {
+      return pathNamespaces(explicitPath(absolute));
+    },
     newImageSource: (options?: SystemOptions): Promise<ImageSource> => openOciSource(ref, parts, options),
     newImageDestination: (options?: SystemOptions): Promise<ImageDestination> =>
       openOciDestination(ref, parts, options),

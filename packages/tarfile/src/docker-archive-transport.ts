@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { explicitPath } from '@ferry/blob';
 import type {
   ImageDestination,
   ImageReference,
@@ -83,8 +84,12 @@ function archiveReference(transport: Transport, parts: ArchiveReferenceParts, bo
     withinTransport: formatArchiveReferenceText(parts),
     ...(parts.name !== undefined && { dockerReference: parts.name }),
     // containers/image offers docker-archive only the transport-wide scope; Ferry adds path scopes, as for dir:
-    policyIdentity: resolve(parts.path),
-    policyNamespaces: Object.freeze(parentDirectories(resolve(parts.path))),
+    get policyIdentity(): string {
+      return explicitPath(parts.path);
+    },
+    get policyNamespaces(): readonly string[] {
+      return parentDirectories(explicitPath(parts.path));
+    },
     newImageSource: (options?: SystemOptions): Promise<ImageSource> => newSource(ref, parts, bound, options),
     newImageDestination: (options?: SystemOptions): Promise<ImageDestination> =>
       newDestination(ref, parts, bound, options),
