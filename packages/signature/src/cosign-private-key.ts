@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject, randomBytes, type ScryptOptions, scry
 import { type CallOptions, ImageError } from '@ferry/types';
 import nacl from 'tweetnacl';
 import { decodePemBlock, encodePem } from './sigstore-pem.ts';
-import { parseStrictJson } from './simple-json.ts';
+import { type JsonValue, parseStrictJson } from './strict-json.ts';
 
 /** The PEM type cosign's `generate-key-pair` writes (and the only one skopeo 1.9 reads). */
 export const COSIGN_PRIVATE_KEY_PEM_TYPE = 'ENCRYPTED COSIGN PRIVATE KEY';
@@ -98,30 +98,35 @@ interface Envelope {
 }
 
 function parseEnvelope(der: Uint8Array): Envelope {
-  let json: unknown;
+  let text: string;
   try {
-    json = parseStrictJson(new TextDecoder('utf-8', { fatal: true }).decode(der));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(der);
   } catch (cause) {
     throw badKey('the encrypted key is not JSON', cause);
   }
-  const data = json as {
-    kdf?: { name?: unknown; params?: { N?: unknown; r?: unknown; p?: unknown }; salt?: unknown };
-    cipher?: { name?: unknown; nonce?: unknown };
-    ciphertext?: unknown;
-  };
-  if (data?.kdf?.name !== 'scrypt') throw badKey('unknown key derivation function');
-  if (data.cipher?.name !== 'nacl/secretbox') throw badKey('unknown cipher');
-  const given = data.kdf.params;
-  const params = SCRYPT_PARAMS.find((p) => p.N === given?.N && p.r === given?.r && p.p === given?.p);
+  const data = parseStrictJson(text, (fault) => badKey(`the encrypted key is not JSON: ${fault.message}`));
+  const kdf = field(data, 'kdf');
+  const cipher = field(data, 'cipher');
+  if (field(kdf, 'name') !== 'scrypt') throw badKey('unknown key derivation function');
+  if (field(cipher, 'name') !== 'nacl/secretbox') throw badKey('unknown cipher');
+  const given = field(kdf, 'params');
+  const params = SCRYPT_PARAMS.find(
+    (p) => p.N === field(given, 'N') && p.r === field(given, 'r') && p.p === field(given, 'p'),
+  );
   if (params === undefined) throw badKey('unsupported scrypt parameters');
-  const nonce = base64(data.cipher.nonce, 'cipher.nonce');
+  const nonce = base64(field(cipher, 'nonce'), 'cipher.nonce');
   if (nonce.byteLength !== NONCE_SIZE) throw badKey('incorrect nonce size');
   return {
     scrypt: { ...params, maxmem: MAX_SCRYPT_MEMORY },
-    salt: base64(data.kdf.salt, 'kdf.salt'),
+    salt: base64(field(kdf, 'salt'), 'kdf.salt'),
     nonce: new Uint8Array(nonce),
-    ciphertext: new Uint8Array(base64(data.ciphertext, 'ciphertext')),
+    ciphertext: new Uint8Array(base64(field(data, 'ciphertext'), 'ciphertext')),
   };
+}
+
+// a member of a JSON object; undefined when `value` is not an object or lacks it
+function field(value: JsonValue | undefined, key: string): JsonValue | undefined {
+  return value instanceof Map ? value.get(key) : undefined;
 }
 
 function base64(value: unknown, what: string): Buffer {

@@ -7,6 +7,7 @@ import { decodePemBlocks } from './sigstore-pem.ts';
 const OID_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
 /** Fulcio's OIDC issuer extension, v2: a DER string. */
 const OID_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
+const OID_BASIC_CONSTRAINTS = '2.5.29.19';
 const OID_SUBJECT_ALT_NAME = '2.5.29.17';
 const OID_EXT_KEY_USAGE = '2.5.29.37';
 const OID_ANY_EXT_KEY_USAGE = '2.5.29.37.0';
@@ -113,11 +114,13 @@ function parseCertificate(der: Uint8Array): X509Certificate {
   // touch the fields used later so that a malformed structure fails here, not in the middle of a check
   void [certificate.subject, certificate.issuer, certificate.publicKey, certificate.notBefore, certificate.notAfter];
   void certificate.extensions.map(extensionFields);
+  void basicConstraints(certificate);
   return certificate;
 }
 
 // Depth-first path building, as Go's Certificate.Verify: issuer name and signature match, each certificate
-// valid at `time`, intermediates marked as CAs, no unknown critical extension, code signing allowed throughout.
+// valid at `time`, intermediates marked as CAs, every CA's path length limit respected, no unknown critical
+// extension, code signing allowed throughout.
 function buildChain(
   certificate: X509Certificate,
   intermediates: readonly X509Certificate[],
@@ -129,15 +132,36 @@ function buildChain(
   const current = [...chain, certificate];
   if (current.length > MAX_CHAIN_LENGTH) return undefined;
   for (const root of roots) {
-    if (issuedBy(certificate, root) && acceptable(root, time)) return [...current, root];
+    if (issuedBy(certificate, root) && acceptable(root, time) && allowsPathBelow(root, current)) {
+      return [...current, root];
+    }
   }
   for (const intermediate of intermediates) {
     if (current.some((c) => c.equals(intermediate)) || !issuedBy(certificate, intermediate)) continue;
-    if (!intermediate.extBasicConstraints?.isCA) continue;
+    if (!basicConstraints(intermediate).isCA || !allowsPathBelow(intermediate, current)) continue;
     const found = buildChain(intermediate, intermediates, roots, time, current);
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+// BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }, read as Go
+// does: the limit counts even without cA. Not @sigstore/core's extBasicConstraints, which takes a lone
+// pathLenConstraint for the cA boolean and fails.
+function basicConstraints(certificate: X509Certificate): { isCA: boolean; maxPathLen: bigint | undefined } {
+  const extension = certificate.extensions.map(extensionFields).find((e) => e.oid === OID_BASIC_CONSTRAINTS);
+  if (extension === undefined) return { isCA: false, maxPathLen: undefined };
+  const fields = [...ASN1Obj.parseBuffer(Buffer.from(extension.value)).subs];
+  const isCA = fields[0]?.tag.isBoolean() === true ? (fields.shift() as ASN1Obj).toBoolean() : false;
+  const maxPathLen = fields[0]?.tag.isInteger() === true ? fields[0].toInteger() : undefined;
+  return { isCA, maxPathLen };
+}
+
+// Go's TooManyIntermediates: a CA's pathLenConstraint bounds the intermediates between it and the leaf
+// (`below` is the leaf followed by those intermediates); roots are bound too.
+function allowsPathBelow(ca: X509Certificate, below: readonly X509Certificate[]): boolean {
+  const { maxPathLen } = basicConstraints(ca);
+  return maxPathLen === undefined || maxPathLen < 0n || BigInt(below.length - 1) <= maxPathLen;
 }
 
 function issuedBy(certificate: X509Certificate, issuer: X509Certificate): boolean {

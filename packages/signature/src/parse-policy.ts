@@ -1,15 +1,8 @@
 import { parseRequirement } from './parse-requirement.ts';
-import {
-  allowFields,
-  expectArray,
-  expectObject,
-  type JsonPath,
-  type JsonValue,
-  policyError,
-  readStrictJson,
-} from './policy-json.ts';
+import { allowFields, expectArray, expectObject, policyError, readPolicyJson } from './policy-json.ts';
 import { scopeProblem } from './policy-scopes.ts';
 import type { Policy, PolicyRequirement } from './policy-types.ts';
+import type { JsonPath, JsonValue } from './strict-json.ts';
 
 /** Options of {@link parsePolicy}. */
 export interface ParsePolicyOptions {
@@ -37,7 +30,7 @@ export interface ParsePolicyOptions {
  */
 export function parsePolicy(text: string | Uint8Array, options?: ParsePolicyOptions): Policy {
   const baseDir = options?.baseDir ?? process.cwd();
-  const root = expectObject(readStrictJson(decode(text)), []);
+  const root = expectObject(readPolicyJson(decode(text)), []);
   allowFields(root, [], ['default', 'transports']);
   const defaultValue = root.get('default');
   if (defaultValue === undefined) throw policyError(['default'], 'required field missing');

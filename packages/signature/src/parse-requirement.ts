@@ -1,15 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_SIGNED_IDENTITY, parseSignedIdentity } from './parse-signed-identity.ts';
-import {
-  allowFields,
-  expectArray,
-  expectObject,
-  expectString,
-  type JsonObject,
-  type JsonPath,
-  type JsonValue,
-  policyError,
-} from './policy-json.ts';
+import { allowFields, expectArray, expectObject, expectString, policyError } from './policy-json.ts';
 import type {
   FulcioTrust,
   KeySource,
@@ -19,6 +10,7 @@ import type {
   SigstoreSignedRequirement,
   UnimplementedRequirement,
 } from './policy-types.ts';
+import type { JsonObject, JsonPath, JsonValue } from './strict-json.ts';
 
 /** Key types containers/image knows but does not implement: they load, and reject every image. */
 const UNIMPLEMENTED_KEY_TYPES = ['signedByGPGKeys', 'X509Certificates', 'signedByX509CAs'];
@@ -40,7 +32,7 @@ interface KeyFields {
  * @throws {@link ImageError} `ERR_INVALID_POLICY` naming the field path.
  * @example
  * ```ts
- * parseRequirement(readStrictJson('{"type":"reject"}'), ['default', 0], process.cwd()); // { type: 'reject' }
+ * parseRequirement(readPolicyJson('{"type":"reject"}'), ['default', 0], process.cwd()); // { type: 'reject' }
  * ```
  */
 export function parseRequirement(value: JsonValue, path: JsonPath, baseDir: string): PolicyRequirement {

@@ -1,7 +1,8 @@
 import { parseNormalizedNamed } from '@ferry/reference';
 import { isValidRemapPrefix } from './identity-matchers.ts';
-import { allowFields, expectObject, expectString, type JsonPath, type JsonValue, policyError } from './policy-json.ts';
+import { allowFields, expectObject, expectString, policyError } from './policy-json.ts';
 import type { SignedIdentity } from './policy-types.ts';
+import type { JsonPath, JsonValue } from './strict-json.ts';
 
 /** What `signedBy` and `sigstoreSigned` use when `signedIdentity` is absent, as in containers/image. */
 export const DEFAULT_SIGNED_IDENTITY: SignedIdentity = Object.freeze({ type: 'matchRepoDigestOrExact' });
@@ -13,7 +14,7 @@ export const DEFAULT_SIGNED_IDENTITY: SignedIdentity = Object.freeze({ type: 'ma
  * @throws {@link ImageError} `ERR_INVALID_POLICY` naming the field path.
  * @example
  * ```ts
- * parseSignedIdentity(readStrictJson('{"type":"matchRepository"}'), ['default', 0, 'signedIdentity']);
+ * parseSignedIdentity(readPolicyJson('{"type":"matchRepository"}'), ['default', 0, 'signedIdentity']);
  * ```
  */
 export function parseSignedIdentity(value: JsonValue, path: JsonPath): SignedIdentity {

@@ -2,7 +2,7 @@ import { createHash, type KeyObject, verify } from 'node:crypto';
 import { ImageError } from '@ferry/types';
 import { json } from '@sigstore/core';
 import { decodePemBlock } from './sigstore-pem.ts';
-import { parseStrictJson, type StrictJsonObject, type StrictJsonValue } from './simple-json.ts';
+import { type JsonObject, type JsonValue, parseStrictJson } from './strict-json.ts';
 
 /** The hashedrekord API version containers/image accepts in a SET. */
 const HASHEDREKORD_VERSION = '0.0.1';
@@ -36,9 +36,9 @@ export interface RekorSetInput {
 export function verifyRekorSet(input: RekorSetInput): Date {
   const set = parseJson(input.set, 'Rekor SET');
   const setObject = exact(set, ['SignedEntryTimestamp', 'Payload'], 'Rekor SET');
-  const setSignature = bytes(setObject.SignedEntryTimestamp, 'SignedEntryTimestamp');
+  const setSignature = bytes(setObject.get('SignedEntryTimestamp'), 'SignedEntryTimestamp');
   // what Rekor signed is the canonical (RFC 8785) form of the payload, however it was delivered
-  const canonical = Buffer.from(json.canonicalize(setObject.Payload), 'utf8');
+  const canonical = Buffer.from(json.canonicalize(plain(setObject.get('Payload'))), 'utf8');
   if (!input.rekorPublicKeys.some((key) => verifies(key, canonical, setSignature))) {
     throw invalid('cryptographic signature verification of Rekor SET failed');
   }
@@ -47,28 +47,30 @@ export function verifyRekorSet(input: RekorSetInput): Date {
     ['body', 'integratedTime', 'logIndex', 'logID'],
     'Rekor SET payload',
   );
-  const integratedTime = integer(rekorPayload.integratedTime, 'integratedTime');
-  integer(rekorPayload.logIndex, 'logIndex');
-  if (typeof rekorPayload.logID !== 'string') throw invalid('Rekor SET payload: logID is not a string');
-  const body = object(parseJson(bytes(rekorPayload.body, 'body').toString('utf8'), 'Rekor SET body'), 'body');
-  if (body.kind !== 'hashedrekord') throw invalid(`invalid kind value: ${JSON.stringify(body.kind)}`);
-  if (body.apiVersion === undefined || body.apiVersion === null) {
+  const integratedTime = integer(rekorPayload.get('integratedTime'), 'integratedTime');
+  integer(rekorPayload.get('logIndex'), 'logIndex');
+  if (typeof rekorPayload.get('logID') !== 'string') throw invalid('Rekor SET payload: logID is not a string');
+  const body = object(parseJson(bytes(rekorPayload.get('body'), 'body').toString('utf8'), 'Rekor SET body'), 'body');
+  const kind = body.get('kind');
+  if (kind !== 'hashedrekord') throw invalid(`invalid kind value: ${JSON.stringify(kind)}`);
+  const apiVersion = body.get('apiVersion');
+  if (apiVersion === undefined || apiVersion === null) {
     throw invalid('missing Rekor SET Payload API version');
   }
-  if (body.apiVersion !== HASHEDREKORD_VERSION) {
-    throw invalid(`unsupported Rekor SET Payload hashedrekord version ${JSON.stringify(body.apiVersion)}`);
+  if (apiVersion !== HASHEDREKORD_VERSION) {
+    throw invalid(`unsupported Rekor SET Payload hashedrekord version ${JSON.stringify(apiVersion)}`);
   }
-  const spec = object(body.spec, 'hashedrekord spec');
+  const spec = object(body.get('spec'), 'hashedrekord spec');
   matchKeyOrCertificate(spec, input.keyOrCertificatePem);
   matchSignature(spec, input.base64Signature);
   matchPayload(spec, input.payload);
   return new Date(integratedTime * 1000);
 }
 
-function matchKeyOrCertificate(spec: StrictJsonObject, keyOrCertificatePem: string): void {
+function matchKeyOrCertificate(spec: JsonObject, keyOrCertificatePem: string): void {
   const signature = member(spec, 'signature', 'signature');
   const publicKey = member(signature, 'publicKey', 'signature.publicKey');
-  const logged = decodePemBlock(bytes(publicKey.content, 'signature.publicKey.content').toString('utf8'));
+  const logged = decodePemBlock(bytes(publicKey.get('content'), 'signature.publicKey.content').toString('utf8'));
   if (logged === undefined) throw invalid('publicKey in Rekor SET is not in PEM format');
   if (logged.rest.length !== 0) throw invalid('publicKey in Rekor SET has trailing data');
   const ours = decodePemBlock(keyOrCertificatePem);
@@ -84,19 +86,19 @@ function matchKeyOrCertificate(spec: StrictJsonObject, keyOrCertificatePem: stri
   }
 }
 
-function matchSignature(spec: StrictJsonObject, base64Signature: string): void {
-  const logged = bytes(member(spec, 'signature', 'signature').content ?? '', 'signature.content');
+function matchSignature(spec: JsonObject, base64Signature: string): void {
+  const logged = bytes(member(spec, 'signature', 'signature').get('content') ?? '', 'signature.content');
   if (!logged.equals(strictBase64(base64Signature, 'signature')))
     throw invalid('signature in Rekor SET does not match');
 }
 
-function matchPayload(spec: StrictJsonObject, payload: Uint8Array): void {
+function matchPayload(spec: JsonObject, payload: Uint8Array): void {
   const hash = member(member(spec, 'data', 'data'), 'hash', 'data.hash');
-  const algorithm = hash.algorithm;
+  const algorithm = hash.get('algorithm');
   if (algorithm === undefined || algorithm === null)
     throw invalid('missing "data.hash.algorithm" field in hashedrekord');
   if (algorithm !== 'sha256') throw invalid(`unexpected "data.hash.algorithm" value ${JSON.stringify(algorithm)}`);
-  const value = hash.value;
+  const value = hash.get('value');
   if (value === undefined || value === null) throw invalid('missing "data.hash.value" field in hashedrekord');
   if (typeof value !== 'string' || !/^(?:[0-9a-fA-F]{2})*$/.test(value)) {
     throw invalid('invalid "data.hash.value" field in hashedrekord');
@@ -114,43 +116,47 @@ function verifies(key: KeyObject, data: Buffer, signature: Buffer): boolean {
   }
 }
 
-function parseJson(text: string, what: string): StrictJsonValue {
-  try {
-    return parseStrictJson(text);
-  } catch (cause) {
-    throw invalid(`${what} is not valid JSON: ${(cause as Error).message}`, cause);
-  }
+function parseJson(text: string, what: string): JsonValue {
+  return parseStrictJson(text, (fault) => invalid(`${what} is not valid JSON: ${fault.message}`));
 }
 
-function object(value: StrictJsonValue | undefined, what: string): StrictJsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw invalid(`${what}: JSON object expected`);
+// @sigstore/core canonicalizes plain objects; a null prototype keeps a key such as __proto__ plain data
+function plain(value: JsonValue | undefined): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (!(value instanceof Map)) return value;
+  const result: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [key, member] of value) result[key] = plain(member);
+  return result;
+}
+
+function object(value: JsonValue | undefined, what: string): JsonObject {
+  if (!(value instanceof Map)) throw invalid(`${what}: JSON object expected`);
   return value;
 }
 
-function member(parent: StrictJsonObject, key: string, what: string): StrictJsonObject {
-  const value = parent[key];
+function member(parent: JsonObject, key: string, what: string): JsonObject {
+  const value = parent.get(key);
   if (value === undefined || value === null) throw invalid(`missing "${what}" field in hashedrekord`);
   return object(value, what);
 }
 
-function exact(value: StrictJsonValue, keys: readonly string[], what: string): StrictJsonObject {
+function exact(value: JsonValue, keys: readonly string[], what: string): JsonObject {
   const result = object(value, what);
-  for (const key of Object.keys(result)) {
+  for (const key of result.keys()) {
     if (!keys.includes(key)) throw invalid(`${what}: unknown key ${JSON.stringify(key)}`);
   }
-  for (const key of keys) if (!Object.hasOwn(result, key)) throw invalid(`${what}: key ${JSON.stringify(key)} missing`);
+  for (const key of keys) if (!result.has(key)) throw invalid(`${what}: key ${JSON.stringify(key)} missing`);
   return result;
 }
 
-function integer(value: StrictJsonValue | undefined, what: string): number {
+function integer(value: JsonValue | undefined, what: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value))
     throw invalid(`Rekor SET payload: ${what} is not an integer`);
   return value;
 }
 
 // Go decodes a JSON string into []byte as standard, padded base64
-function bytes(value: StrictJsonValue | undefined, what: string): Buffer {
+function bytes(value: JsonValue | undefined, what: string): Buffer {
   if (typeof value !== 'string') throw invalid(`${what} is not a base64 string`);
   return strictBase64(value, what);
 }

@@ -54,6 +54,7 @@ describe('sigstore payload', () => {
   it.each([
     ['not JSON', '{'],
     ['not UTF-8', '\uFFFF'],
+    ['a byte-order mark', `\ufeff${valid(critical())}`],
     ['an array', '[]'],
     ['trailing data', `${valid(critical())} x`],
     ['a duplicate key', `{"critical":${critical()},"critical":${critical()},"optional":{}}`],

@@ -1,5 +1,5 @@
 import { type Digest, ImageError, parseDigest } from '@ferry/types';
-import { parseStrictJson, type StrictJsonObject, type StrictJsonValue } from './simple-json.ts';
+import { type JsonObject, type JsonValue, parseStrictJson } from './strict-json.ts';
 
 /** The `critical.type` of a cosign container image signature payload. */
 export const SIGSTORE_SIGNATURE_TYPE = 'cosign container image signature';
@@ -55,29 +55,31 @@ export function encodeSigstorePayload(payload: SigstorePayload): Uint8Array {
  * ```
  */
 export function parseSigstorePayload(bytes: Uint8Array): SigstorePayload {
-  let value: StrictJsonValue;
+  let text: string;
   try {
-    value = parseStrictJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    // a byte-order mark is kept, so that it is refused as Go's decoder refuses it
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch (cause) {
     throw invalid(`sigstore payload is not valid JSON: ${(cause as Error).message}`, cause);
   }
+  const value = parseStrictJson(text, (fault) => invalid(`sigstore payload is not valid JSON: ${fault.message}`));
   const top = exactObject(value, ['critical', 'optional'], 'sigstore payload');
-  const optional = top.optional === null ? undefined : object(top.optional, 'optional');
-  const critical = exactObject(top.critical, ['type', 'image', 'identity'], 'critical');
-  const type = string(critical.type, 'critical.type');
+  const optional = top.get('optional') === null ? undefined : object(top.get('optional'), 'optional');
+  const critical = exactObject(top.get('critical'), ['type', 'image', 'identity'], 'critical');
+  const type = string(critical.get('type'), 'critical.type');
   if (type !== SIGSTORE_SIGNATURE_TYPE) throw invalid(`unrecognized signature type ${JSON.stringify(type)}`);
-  const image = exactObject(critical.image, ['docker-manifest-digest'], 'critical.image');
-  const digestText = string(image['docker-manifest-digest'], 'critical.image.docker-manifest-digest');
+  const image = exactObject(critical.get('image'), ['docker-manifest-digest'], 'critical.image');
+  const digestText = string(image.get('docker-manifest-digest'), 'critical.image.docker-manifest-digest');
   let manifestDigest: Digest;
   try {
     manifestDigest = parseDigest(digestText);
   } catch (cause) {
     throw invalid(`invalid docker-manifest-digest value ${JSON.stringify(digestText)}`, cause);
   }
-  const identity = exactObject(critical.identity, ['docker-reference'], 'critical.identity');
-  const dockerReference = string(identity['docker-reference'], 'critical.identity.docker-reference');
-  const creator = optional?.creator;
-  const timestamp = optional?.timestamp;
+  const identity = exactObject(critical.get('identity'), ['docker-reference'], 'critical.identity');
+  const dockerReference = string(identity.get('docker-reference'), 'critical.identity.docker-reference');
+  const creator = optional?.get('creator');
+  const timestamp = optional?.get('timestamp');
   if (timestamp !== undefined && (typeof timestamp !== 'number' || !Number.isInteger(timestamp))) {
     throw invalid('field optional.timestamp is not an integer');
   }
@@ -89,25 +91,23 @@ export function parseSigstorePayload(bytes: Uint8Array): SigstorePayload {
   };
 }
 
-function object(value: StrictJsonValue | undefined, what: string): StrictJsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(`${what}: JSON object expected`);
-  }
+function object(value: JsonValue | undefined, what: string): JsonObject {
+  if (!(value instanceof Map)) throw invalid(`${what}: JSON object expected`);
   return value;
 }
 
-function exactObject(value: StrictJsonValue | undefined, keys: readonly string[], what: string): StrictJsonObject {
+function exactObject(value: JsonValue | undefined, keys: readonly string[], what: string): JsonObject {
   const result = object(value, what);
-  for (const key of Object.keys(result)) {
+  for (const key of result.keys()) {
     if (!keys.includes(key)) throw invalid(`${what}: unknown key ${JSON.stringify(key)}`);
   }
   for (const key of keys) {
-    if (!Object.hasOwn(result, key)) throw invalid(`${what}: key ${JSON.stringify(key)} missing`);
+    if (!result.has(key)) throw invalid(`${what}: key ${JSON.stringify(key)} missing`);
   }
   return result;
 }
 
-function string(value: StrictJsonValue | undefined, what: string): string {
+function string(value: JsonValue | undefined, what: string): string {
   if (typeof value !== 'string') throw invalid(`${what} is not a string`);
   return value;
 }

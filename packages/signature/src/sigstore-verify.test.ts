@@ -13,6 +13,7 @@ import {
   signPayload,
   signWithFulcio,
   type TestPki,
+  type TestPkiOptions,
   testKeys,
   testManifest,
 } from './test-support/sigstore-fixtures.ts';
@@ -176,6 +177,44 @@ describe('verifySigstoreSignature with Fulcio', () => {
     );
     const serverAuth = makeTestPki({ extKeyUsage: 'serverAuth' });
     rejected(signWithFulcio(serverAuth, rekor.privateKey, IDENTITY, digest), trust(serverAuth), /no valid chain/);
+  });
+
+  describe('CA constraints', () => {
+    const CA = 'basicConstraints=critical,CA:TRUE';
+    const verifies = (options: TestPkiOptions): boolean => {
+      const chained = makeTestPki(options);
+      const trust = {
+        ...fulcioTrust,
+        fulcio: { caCertificates: [chained.rootPem], oidcIssuer: ISSUER, subjectEmail: EMAIL },
+      };
+      try {
+        verifySigstoreSignature(signWithFulcio(chained, rekor.privateKey, IDENTITY, digest), trust);
+        return true;
+      } catch (error) {
+        expect(error).toMatchObject({
+          code: 'ERR_SIGNATURE_INVALID',
+          message: expect.stringMatching(/no valid chain/),
+        });
+        return false;
+      }
+    };
+
+    it('refuses an intermediate whose pathlen is smaller than the intermediates below it', () => {
+      expect(verifies({ intermediates: [`${CA},pathlen:0`, CA] })).toBe(false);
+      expect(verifies({ intermediates: [`${CA},pathlen:1`, CA] })).toBe(true);
+      expect(verifies({ intermediates: [`${CA},pathlen:0`] })).toBe(true);
+    });
+
+    it('applies the root pathlen too', () => {
+      expect(verifies({ rootPathLen: 0 })).toBe(false);
+      expect(verifies({ rootPathLen: 1 })).toBe(true);
+      expect(verifies({ rootPathLen: 1, intermediates: [CA, CA] })).toBe(false);
+    });
+
+    it('refuses critical name constraints, which are not enforced, and ignores non-critical ones', () => {
+      expect(verifies({ intermediates: [`${CA}\nnameConstraints=critical,permitted;email:example.com`] })).toBe(false);
+      expect(verifies({ intermediates: [`${CA}\nnameConstraints=permitted;email:example.com`] })).toBe(true);
+    });
   });
 
   it('refuses a certificate that was expired, or not yet valid, at the Rekor integration time', () => {

@@ -1,5 +1,5 @@
 import { type Digest, ImageError, parseDigest } from '@ferry/types';
-import { parseStrictJson, type StrictJsonObject, type StrictJsonValue } from './simple-json.ts';
+import { type JsonObject, type JsonValue, parseStrictJson } from './strict-json.ts';
 
 /** The `type` every simple-signing payload carries. */
 export const SIMPLE_SIGNING_TYPE = 'atomic container signature';
@@ -67,34 +67,31 @@ export function encodeSimpleSigningPayload(payload: SimpleSigningPayload): Uint8
  * ```
  */
 export function parseSimpleSigningPayload(bytes: Uint8Array): SimpleSigningPayload {
-  let root: StrictJsonValue;
-  try {
-    // a byte-order mark is kept, so that it is refused as Go's decoder refuses it
-    root = parseStrictJson(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes));
-  } catch (cause) {
-    throw invalid(`not valid JSON: ${(cause as Error).message}`, cause);
-  }
+  // a byte-order mark is kept, so that it is refused as Go's decoder refuses it
+  const root = parseStrictJson(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes), (fault) =>
+    invalid(`not valid JSON: ${fault.message}`),
+  );
   const top = exactObject(root, 'the payload', ['critical', 'optional']);
-  const critical = exactObject(top.critical, 'critical', ['type', 'image', 'identity']);
-  const optional = objectOf(top.optional, 'optional');
-  const type = stringOf(critical.type, 'critical.type');
+  const critical = exactObject(top.get('critical'), 'critical', ['type', 'image', 'identity']);
+  const optional = objectOf(top.get('optional'), 'optional');
+  const type = stringOf(critical.get('type'), 'critical.type');
   if (type !== SIMPLE_SIGNING_TYPE) throw invalid(`unrecognized signature type ${JSON.stringify(type)}`);
-  const image = exactObject(critical.image, 'critical.image', ['docker-manifest-digest']);
-  const digestText = stringOf(image['docker-manifest-digest'], 'critical.image.docker-manifest-digest');
+  const image = exactObject(critical.get('image'), 'critical.image', ['docker-manifest-digest']);
+  const digestText = stringOf(image.get('docker-manifest-digest'), 'critical.image.docker-manifest-digest');
   let manifestDigest: Digest;
   try {
     manifestDigest = parseDigest(digestText);
   } catch (cause) {
     throw invalid(`invalid docker-manifest-digest ${JSON.stringify(digestText)}: ${(cause as Error).message}`, cause);
   }
-  const identity = exactObject(critical.identity, 'critical.identity', ['docker-reference']);
-  const dockerReference = stringOf(identity['docker-reference'], 'critical.identity.docker-reference');
+  const identity = exactObject(critical.get('identity'), 'critical.identity', ['docker-reference']);
+  const dockerReference = stringOf(identity.get('docker-reference'), 'critical.identity.docker-reference');
   let result: SimpleSigningPayload = { dockerReference, manifestDigest };
-  if (Object.hasOwn(optional, 'creator')) {
-    result = { ...result, creator: stringOf(optional.creator, 'optional.creator') };
+  if (optional.has('creator')) {
+    result = { ...result, creator: stringOf(optional.get('creator'), 'optional.creator') };
   }
-  if (Object.hasOwn(optional, 'timestamp')) {
-    const timestamp = optional.timestamp;
+  if (optional.has('timestamp')) {
+    const timestamp = optional.get('timestamp');
     if (typeof timestamp !== 'number') throw invalid(`optional.timestamp is ${describe(timestamp)}, not a number`);
     if (!Number.isSafeInteger(timestamp)) throw invalid(`optional.timestamp ${timestamp} is not an integer`);
     result = { ...result, timestamp };
@@ -102,33 +99,31 @@ export function parseSimpleSigningPayload(bytes: Uint8Array): SimpleSigningPaylo
   return result;
 }
 
-function exactObject(value: StrictJsonValue | undefined, where: string, fields: readonly string[]): StrictJsonObject {
+function exactObject(value: JsonValue | undefined, where: string, fields: readonly string[]): JsonObject {
   const object = objectOf(value, where);
-  for (const key of Object.keys(object)) {
+  for (const key of object.keys()) {
     if (!fields.includes(key)) throw invalid(`unknown field ${JSON.stringify(key)} in ${where}`);
   }
   for (const field of fields) {
-    if (!Object.hasOwn(object, field)) throw invalid(`field ${JSON.stringify(field)} missing in ${where}`);
+    if (!object.has(field)) throw invalid(`field ${JSON.stringify(field)} missing in ${where}`);
   }
   return object;
 }
 
-function objectOf(value: StrictJsonValue | undefined, where: string): StrictJsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(`${where} is ${describe(value)}, not a JSON object`);
-  }
+function objectOf(value: JsonValue | undefined, where: string): JsonObject {
+  if (!(value instanceof Map)) throw invalid(`${where} is ${describe(value)}, not a JSON object`);
   return value;
 }
 
-function stringOf(value: StrictJsonValue | undefined, where: string): string {
+function stringOf(value: JsonValue | undefined, where: string): string {
   if (typeof value !== 'string') throw invalid(`${where} is ${describe(value)}, not a string`);
   return value;
 }
 
-function describe(value: StrictJsonValue | undefined): string {
+function describe(value: JsonValue | undefined): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  return value instanceof Map ? 'an object' : `a ${typeof value}`;
 }
 
 function invalid(what: string, cause?: unknown): ImageError {

@@ -54,12 +54,13 @@ export function testManifest(seed = 'a'): { manifest: Uint8Array; digest: Digest
   return { manifest, digest: sha256Digest(manifest) };
 }
 
-/** A Fulcio-like PKI made with the openssl CLI: root → intermediate → leaf (code signing, e-mail, OIDC issuer). */
+/** A Fulcio-like PKI made with the openssl CLI: root → intermediate(s) → leaf (code signing, e-mail, OIDC issuer). */
 export interface TestPki {
   readonly rootPem: string;
+  /** The intermediate that issued the leaf. */
   readonly intermediatePem: string;
   readonly leafPem: string;
-  /** intermediate + root, as cosign writes the chain annotation. */
+  /** The intermediates, leaf side first, then the root, as cosign writes the chain annotation. */
   readonly chainPem: string;
   readonly leafKey: KeyObject;
 }
@@ -72,9 +73,16 @@ export interface TestPkiOptions {
   readonly issuerExtensions?: 'v1' | 'v2' | 'both' | 'none';
   /** Leaf extended key usage. */
   readonly extKeyUsage?: string;
+  /**
+   * The basicConstraints (and any other openssl extension lines) of each intermediate, root side first.
+   * @default ['basicConstraints=critical,CA:TRUE']
+   */
+  readonly intermediates?: readonly string[];
+  /** The root's pathLenConstraint; none by default. */
+  readonly rootPathLen?: number;
 }
 
-/** Creates a root, an intermediate and a leaf valid from now for one day. */
+/** Creates a root, intermediates (one by default) and a leaf valid from now for one day. */
 export function makeTestPki(options: TestPkiOptions = {}): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-fulcio-'));
   try {
@@ -96,18 +104,23 @@ export function makeTestPki(options: TestPkiOptions = {}): TestPki {
       '-days',
       '3650',
       '-addext',
-      'basicConstraints=critical,CA:TRUE',
+      `basicConstraints=critical,CA:TRUE${options.rootPathLen === undefined ? '' : `,pathlen:${options.rootPathLen}`}`,
       '-addext',
       'keyUsage=critical,keyCertSign,cRLSign',
       '-out',
       'root.pem',
     );
-    key('intermediate');
-    writeFileSync(
-      join(dir, 'intermediate.cnf'),
-      '[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\nextendedKeyUsage=codeSigning\n',
-    );
-    issue(openssl, 'intermediate', 'root', '/O=ferry-test/CN=intermediate', 3650);
+    const intermediates = (options.intermediates ?? ['basicConstraints=critical,CA:TRUE']).map((extensions, i) => {
+      const name = `intermediate${i}`;
+      key(name);
+      writeFileSync(
+        join(dir, `${name}.cnf`),
+        `[v3]\n${extensions}\nkeyUsage=critical,keyCertSign\nextendedKeyUsage=codeSigning\n`,
+      );
+      issue(openssl, name, i === 0 ? 'root' : `intermediate${i - 1}`, `/O=ferry-test/CN=${name}`, 3650);
+      return name;
+    });
+    const lowest = intermediates[intermediates.length - 1] ?? 'root';
     const leafKey = key('leaf');
     const issuer = options.issuer ?? 'https://oauth.example.com';
     const which = options.issuerExtensions ?? 'both';
@@ -121,13 +134,13 @@ export function makeTestPki(options: TestPkiOptions = {}): TestPki {
       lines.push(`1.3.6.1.4.1.57264.1.1=DER:${Buffer.from(issuer).toString('hex')}`);
     if (which === 'v2' || which === 'both') lines.push(`1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:${issuer}`);
     writeFileSync(join(dir, 'leaf.cnf'), `${lines.join('\n')}\n`);
-    issue(openssl, 'leaf', 'intermediate', '/CN=leaf', 1);
+    issue(openssl, 'leaf', lowest, '/CN=leaf', 1);
     const read = (name: string) => readFileSync(join(dir, `${name}.pem`), 'utf8');
     return {
       rootPem: read('root'),
-      intermediatePem: read('intermediate'),
+      intermediatePem: read(lowest),
       leafPem: read('leaf'),
-      chainPem: read('intermediate') + read('root'),
+      chainPem: [...intermediates].reverse().map(read).join('') + read('root'),
       leafKey,
     };
   } finally {
