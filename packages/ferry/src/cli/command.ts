@@ -43,4 +43,9 @@ export interface Command {
   readonly args: { readonly min: number; readonly max: number };
   /** Does the work; resolves to the exit code (0 when undefined). */
   run(context: CommandContext): Promise<number | undefined>;
+  /**
+   * Sub-commands (`ferry manifest create …`): the word after this command's name picks one, which then
+   * takes its own flags and arguments; this command's `run` is used only when none is given.
+   */
+  readonly subcommands?: readonly Command[];
 }

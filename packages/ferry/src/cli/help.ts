@@ -35,15 +35,19 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'version', short: 'v', type: 'boolean', description: 'Version for ferry' },
 ];
 
-/** The top-level help text. */
-export function rootHelp(commands: readonly Command[]): string {
+/** The top-level help text, or that of a command group such as `ferry manifest`. */
+export function rootHelp(
+  commands: readonly Command[],
+  name = 'ferry',
+  summary = 'Move container images between registries, archives, OCI layouts and directories',
+): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 4;
   return [
-    'Move container images between registries, archives, OCI layouts and directories',
+    summary,
     '',
     'Usage:',
-    '  ferry [flags]',
-    '  ferry [command]',
+    `  ${name} [flags]`,
+    `  ${name} [command]`,
     '',
     'Available Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
@@ -51,7 +55,7 @@ export function rootHelp(commands: readonly Command[]): string {
     'Flags:',
     formatFlags(GLOBAL_FLAGS),
     '',
-    'Use "ferry [command] --help" for more information about a command.',
+    `Use "${name} [command] --help" for more information about a command.`,
     '',
   ].join('\n');
 }

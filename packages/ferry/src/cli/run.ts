@@ -31,14 +31,17 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
   const commands = options.commands ?? COMMANDS;
   const signal = options.signal ?? new AbortController().signal;
   const debug = argv.includes('--debug') || argv.includes('--debug=true');
-  const first = commandIndex(argv);
-  const command = first === -1 ? undefined : commands.find((c) => c.name === argv[first]);
+  const first = commandIndex(argv, 0);
+  const group = first === -1 ? undefined : commands.find((c) => c.name === argv[first]);
   try {
-    if (first !== -1 && command === undefined) {
+    if (first !== -1 && group === undefined) {
       throw new UsageError(`unknown command ${JSON.stringify(argv[first])} for "ferry"`);
     }
-    if (command === undefined) return runRoot(argv, io, commands);
-    const rest = [...argv.slice(0, first), ...argv.slice(first + 1)];
+    if (group === undefined) return runRoot(argv, io, commands);
+    const picked = pickSubcommand(group, argv, first);
+    if (picked === undefined) return runGroup(group, argv, first, io);
+    const { command, at } = picked;
+    const rest = argv.filter((_, i) => i !== first && i !== at);
     const specs = [...command.flags, ...GLOBAL_FLAGS];
     const args = parseFlags(rest, specs, command.name);
     if (args.flags.get('help') === true) {
@@ -58,10 +61,37 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
   }
 }
 
-// the first word that is neither a flag nor the value of a global flag given before the command
+// the sub-command named by the next word after a group (`ferry manifest create …`), with its full name
+function pickSubcommand(
+  group: Command,
+  argv: readonly string[],
+  first: number,
+): { command: Command; at: number } | undefined {
+  if (group.subcommands === undefined) return { command: group, at: first };
+  const at = commandIndex(argv, first + 1);
+  if (at === -1) return undefined;
+  const sub = group.subcommands.find((c) => c.name === argv[at]);
+  if (sub === undefined) {
+    throw new UsageError(`unknown command ${JSON.stringify(argv[at])} for "ferry ${group.name}"`, group.name);
+  }
+  return { command: { ...sub, name: `${group.name} ${sub.name}` }, at };
+}
+
+// `ferry manifest` alone: the list of its sub-commands
+function runGroup(group: Command, argv: readonly string[], first: number, io: CliIO): number {
+  const args = parseFlags(
+    argv.filter((_, i) => i !== first),
+    GLOBAL_FLAGS,
+    group.name,
+  );
+  io.stdout(rootHelp(group.subcommands ?? [], `ferry ${group.name}`, group.summary));
+  return args.flags.get('help') === true ? EXIT.ok : EXIT.usage;
+}
+
+// the first word from `from` on that is neither a flag nor the value of a global flag given before it
 // (`ferry --override-arch arm64 copy …`, as skopeo accepts)
-function commandIndex(argv: readonly string[]): number {
-  for (let i = 0; i < argv.length; i++) {
+function commandIndex(argv: readonly string[], from: number): number {
+  for (let i = from; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--') return -1;
     if (!arg.startsWith('-') || arg === '-') return i;

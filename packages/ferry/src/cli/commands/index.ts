@@ -5,6 +5,7 @@ import { inspectCommand } from './inspect.ts';
 import { listTagsCommand } from './list-tags.ts';
 import { loginCommand } from './login.ts';
 import { logoutCommand } from './logout.ts';
+import { manifestCommand } from './manifest.ts';
 import { manifestDigestCommand } from './manifest-digest.ts';
 import { standaloneSignCommand } from './standalone-sign.ts';
 import { standaloneVerifyCommand } from './standalone-verify.ts';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   listTagsCommand,
   loginCommand,
   logoutCommand,
+  manifestCommand,
   manifestDigestCommand,
   standaloneSignCommand,
   standaloneVerifyCommand,

@@ -41,21 +41,26 @@ export const SIGN_FLAGS: readonly FlagSpec[] = [
 ];
 
 /** The signers the flags ask for, in skopeo's order (GPG, then sigstore), loaded only when signing. */
-export async function signersFrom(args: ParsedArgs, io: CliIO, signal: AbortSignal): Promise<ImageSigner[]> {
+export async function signersFrom(
+  args: ParsedArgs,
+  io: CliIO,
+  signal: AbortSignal,
+  command = 'copy',
+): Promise<ImageSigner[]> {
   const flag = (name: string): string | undefined => args.flags.get(name) as string | undefined;
   const fingerprint = flag('sign-by');
   const pgpKey = flag('sign-by-pgp-private-key');
   const sigstoreKey = flag('sign-by-sigstore-private-key');
   const passphraseFile = flag('sign-passphrase-file');
   if (fingerprint !== undefined && pgpKey !== undefined) {
-    throw new UsageError('--sign-by and --sign-by-pgp-private-key cannot be used together', 'copy');
+    throw new UsageError('--sign-by and --sign-by-pgp-private-key cannot be used together', command);
   }
   if (fingerprint === undefined && pgpKey === undefined && sigstoreKey === undefined) {
     if (passphraseFile !== undefined) {
-      throw new UsageError('--sign-passphrase-file is only valid together with a signing key', 'copy');
+      throw new UsageError('--sign-passphrase-file is only valid together with a signing key', command);
     }
     if (flag('sign-identity') !== undefined) {
-      throw new UsageError('--sign-identity is only valid together with a signing key', 'copy');
+      throw new UsageError('--sign-identity is only valid together with a signing key', command);
     }
     return [];
   }
@@ -78,7 +83,7 @@ export async function signersFrom(args: ParsedArgs, io: CliIO, signal: AbortSign
   }
   if (sigstoreKey !== undefined) {
     if (passphrase === undefined) {
-      throw new UsageError('--sign-by-sigstore-private-key needs --sign-passphrase-file', 'copy');
+      throw new UsageError('--sign-by-sigstore-private-key needs --sign-passphrase-file', command);
     }
     const privateKey = await readSmallFile(io.cwd, sigstoreKey, 'sigstore private key', signal);
     signers.push(await signing.sigstoreSigner({ privateKey, passphrase }));
@@ -90,12 +95,12 @@ export async function signersFrom(args: ParsedArgs, io: CliIO, signal: AbortSign
  * `--sign-identity`: a fully specified Docker reference in its canonical form, as skopeo requires
  * (`docker.io/library/busybox:latest`, not `busybox`).
  */
-export function signIdentityFrom(args: ParsedArgs): NamedReference | undefined {
+export function signIdentityFrom(args: ParsedArgs, command = 'copy'): NamedReference | undefined {
   const text = args.flags.get('sign-identity') as string | undefined;
   if (text === undefined) return undefined;
   try {
     return parseNamed(text);
   } catch (cause) {
-    throw new UsageError(`Could not parse --sign-identity: ${(cause as Error).message}`, 'copy');
+    throw new UsageError(`Could not parse --sign-identity: ${(cause as Error).message}`, command);
   }
 }
