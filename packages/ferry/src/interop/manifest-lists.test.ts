@@ -173,8 +173,15 @@ describe('ferry manifest: build, push, judged by skopeo', () => {
 
 describe('ferry manifest: bad input', () => {
   it('refuses unknown lists, unknown digests and duplicate platforms with coded errors', async () => {
-    const unknown = await ferry('--debug', 'manifest', 'inspect', 'no-such-list-anywhere');
-    expect(unknown.code).toBe(1);
+    const unknown = await ferry(
+      '--debug',
+      'manifest',
+      'push',
+      NO_TLS,
+      'no-such-list',
+      `docker://${registry.host}/lists/x:v1`,
+    );
+    expect(unknown.stderr).toContain('ERR_LIST_UNKNOWN');
     const missing = await ferry('--debug', 'manifest', 'remove', 'no-such-list', images.multi.amd64.digest);
     expect(missing.stderr).toContain('ERR_LIST_UNKNOWN');
     expect((await ferry('manifest', 'create', 'bad')).code).toBe(0);

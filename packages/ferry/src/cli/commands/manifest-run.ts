@@ -100,8 +100,6 @@ async function runAdd(context: CommandContext, store: ListStore): Promise<number
     all: args.flags.get('all') === true,
     systemOptions: system,
     signal,
-  }).catch((error: unknown) => {
-    throw error;
   });
   if (changes !== undefined && probe.added.length !== 1) {
     throw new UsageError('platform and annotation overrides need a single image; drop --all', 'manifest add');
