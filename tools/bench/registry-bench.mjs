@@ -17,13 +17,18 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 // the ~630 MiB image runs in the full suite, or with --large
 const withHuge = !quick || argv.includes('--large');
-const RUNS = quick ? 1 : 3;
+// --runs=N overrides the number of runs per scenario (a median of several quick runs on a noisy machine)
+const runsArg = argv.find((a) => a.startsWith('--runs='));
+const RUNS = runsArg === undefined ? (quick ? 1 : 3) : Number(runsArg.slice('--runs='.length));
 // --only=TEXT runs the scenarios whose name contains TEXT
 const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const RSS_LIMIT_MB = 128;
 const RUN_TIMEOUT_S = 600;
 const log = (line) => process.stderr.write(`${line}\n`);
-const FERRY = new URL('../../packages/ferry/dist/bin/ferry.mjs', import.meta.url).pathname;
+// --ferry=PATH measures another build of the CLI (e.g. a copy of dist/bin made before a change, for an A/B run)
+const FERRY =
+  argv.find((a) => a.startsWith('--ferry='))?.slice('--ferry='.length) ??
+  new URL('../../packages/ferry/dist/bin/ferry.mjs', import.meta.url).pathname;
 const OUT = join(CACHE_DIR, 'registry-out');
 const SKOPEO_CACHE = '/var/lib/containers/cache';
 const TLS = ['--src-tls-verify=false', '--dest-tls-verify=false'];

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import type { CallOptions, RegistryOptions } from '@ferry/types';
 import type { Agent } from 'undici';
 import { type CertDirContents, findCertDir, loadCertDir } from './cert-dir.ts';
+import { loadUndiciAgent } from './undici-agent.ts';
 
 /** Keep-alive connections are closed after this much idle time. */
 const KEEP_ALIVE_MS = 30_000;
@@ -22,7 +23,7 @@ export async function createRegistryAgent(
   const dir = options.certDir ?? (await findCertDir(host, process.env, homedir(), callOptions));
   const tls: CertDirContents = dir === undefined ? { ca: [], extraCa: [] } : await loadCertDir(dir, callOptions);
   // undici is loaded on first use, so that programs using only local transports never pay for it
-  const { Agent: UndiciAgent } = await import('undici');
+  const UndiciAgent = await loadUndiciAgent();
   return new UndiciAgent({
     keepAliveTimeout: KEEP_ALIVE_MS,
     connections: CONNECTIONS_PER_ORIGIN,

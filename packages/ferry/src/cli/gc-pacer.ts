@@ -21,14 +21,23 @@ export function startGcPacer(thresholdBytes: number = 8 * 1024 * 1024, intervalM
   const collect = gc as Collect;
   const external = (): number => getHeapStatistics().external_memory;
   let baseline = external();
+  let settling = false;
   const timer = setInterval(() => {
+    if (settling) return;
     const now = external();
     // the baseline follows memory down, so a burst of buffers in flight does not raise it for good
     if (now < baseline) baseline = now;
     if (now <= baseline + thresholdBytes) return;
     collect({ type: 'minor' });
-    if (external() > baseline + thresholdBytes) collect();
-    baseline = external();
+    // V8 frees the collected backing stores on a background thread: right after the minor collection external
+    // memory has not dropped yet (measured 12.9 MiB before and after, 4.3 MiB a tick later), and judging it then
+    // ran a full collection on every beat, 11–13 per pull instead of 2–5
+    settling = true;
+    setImmediate(() => {
+      settling = false;
+      if (external() > baseline + thresholdBytes) collect();
+      baseline = external();
+    });
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
