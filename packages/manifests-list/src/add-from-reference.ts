@@ -81,7 +81,10 @@ async function instancesOf(ref: ImageReference, options: AddFromReferenceOptions
   if (parsed.kind !== 'docker-manifest-list' && parsed.kind !== 'oci-index') {
     return [await describeImage(source, undefined, signalOnly(options))];
   }
-  const entries = options.all === true ? parsed.manifests : [chooseInstance(parsed, options.platform)];
+  const entries =
+    options.all === true
+      ? parsed.manifests
+      : [chooseInstance(parsed, options.platform ?? options.systemOptions?.platform)];
   // the hint comes from the list as ManifestList reads it, which keeps Docker's `features`
   const list = ManifestList.parse(top.bytes, top.mediaType);
   const out: ListInstance[] = [];
