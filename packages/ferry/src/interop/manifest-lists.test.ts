@@ -153,6 +153,19 @@ describe('ferry manifest: build, push, judged by skopeo', () => {
       images.multi.amd64.digest,
     );
     expect(annotated.stderr).toBe('');
+    // the list itself: an annotation and a subject (another image's manifest)
+    const index = await ferry(
+      'manifest',
+      'annotate',
+      NO_TLS,
+      '--index',
+      '--annotation',
+      'org.example.list=yes',
+      '--subject',
+      arm64Ref,
+      'edited',
+    );
+    expect(index.stderr).toBe('');
     const r = await ferry(
       'manifest',
       'push',
@@ -167,6 +180,8 @@ describe('ferry manifest: build, push, judged by skopeo', () => {
     expect(raw.manifests).toHaveLength(1);
     expect(raw.manifests[0].digest).toBe(images.multi.amd64.digest);
     expect(raw.manifests[0].annotations).toEqual({ 'org.example.k': 'v' });
+    expect(raw.annotations).toEqual({ 'org.example.list': 'yes' });
+    expect(raw.subject.digest).toBe(images.multi.arm64.digest);
     expect((await ferry('manifest', 'exists', 'edited')).code).toBe(1);
   });
 });

@@ -2,10 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { defaultBlobInfoCachePath, lazyBlobInfoCache } from '@ferry/copy';
+import { type Descriptor, parseManifest } from '@ferry/manifest';
 import {
   addFromReference,
   type InstanceChanges,
-  type ListInstance,
   type ListStore,
   ManifestList,
   openListStore,
@@ -157,8 +157,7 @@ async function runAnnotate(context: CommandContext, store: ListStore): Promise<n
     name,
     async (current) => {
       if (onIndex) {
-        const subject =
-          subjectText === undefined ? undefined : await subjectDescriptor(current, parseDigest(subjectText));
+        const subject = subjectText === undefined ? undefined : await subjectDescriptor(context, subjectText);
         return {
           ...current,
           list: current.list.annotateList({
@@ -328,9 +327,15 @@ function splitList(values: readonly string[]): string[] {
   return values.flatMap((v) => v.split(',')).filter((v) => v !== '');
 }
 
-async function subjectDescriptor(current: StoredList, digest: Digest): Promise<ListInstance> {
-  // a subject named by digest must be an instance we know the size and type of
-  return current.list.instance(digest);
+// as podman's --subject: the manifest an image reference names (an instance digest of the list also works)
+async function subjectDescriptor(context: CommandContext, text: string): Promise<Descriptor> {
+  const { args, signal } = context;
+  const [ref] = await parseImages(context, [text]);
+  if (ref === undefined) throw new UsageError('--subject needs an image', 'manifest annotate');
+  await using source = await ref.newImageSource(systemOptions(args, signal, 'manifest annotate'));
+  const { bytes, mediaType } = await source.getManifest(undefined, { signal });
+  const parsed = parseManifest(bytes, mediaType);
+  return { mediaType: parsed.mediaType, digest: parsed.digest, size: bytes.byteLength };
 }
 
 function ownFormat(list: ManifestList): 'oci' | 'v2s2' {

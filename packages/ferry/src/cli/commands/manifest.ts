@@ -99,8 +99,8 @@ export const manifestCommand: Command = {
         {
           name: 'subject',
           type: 'string',
-          valueName: 'DIGEST',
-          description: 'set the subject of the index to the manifest with this digest (OCI only)',
+          valueName: 'IMAGE',
+          description: 'set the subject of the index to the manifest of IMAGE (OCI only)',
         },
         {
           name: 'artifact-type',
@@ -108,6 +108,7 @@ export const manifestCommand: Command = {
           valueName: 'type',
           description: 'set the artifact type of the index or entry (OCI only)',
         },
+        ...registryFlagSpecs(''),
       ],
       { min: 1, max: 2 },
     ),
