@@ -23,8 +23,8 @@ afterEach(async () => {
 });
 
 describe('parseRegistriesFile', () => {
-  it('reads default-docker and docker namespaces with every key', () => {
-    const config = parseRegistriesFile(
+  it('reads default-docker and docker namespaces with every key', async () => {
+    const config = await parseRegistriesFile(
       [
         'default-docker:',
         '  lookaside: file:///var/sigs',
@@ -44,8 +44,8 @@ describe('parseRegistriesFile', () => {
     });
   });
 
-  it('takes the old names sigstore and sigstore-staging, the new ones winning', () => {
-    const config = parseRegistriesFile(
+  it('takes the old names sigstore and sigstore-staging, the new ones winning', async () => {
+    const config = await parseRegistriesFile(
       'docker:\n  a.io:\n    sigstore: file:///old\n    sigstore-staging: file:///old-staging\n' +
         '  b.io:\n    sigstore: file:///old\n    lookaside: file:///new\n',
       'old.yaml',
@@ -54,29 +54,29 @@ describe('parseRegistriesFile', () => {
     expect(config.docker.get('b.io')).toEqual({ lookaside: 'file:///new' });
   });
 
-  it('ignores unknown keys and matches key names case-insensitively, as Go JSON decoding does', () => {
-    const config = parseRegistriesFile(
+  it('ignores unknown keys and matches key names case-insensitively, as Go JSON decoding does', async () => {
+    const config = await parseRegistriesFile(
       'privileged: yes\ndocker:\n  a.io:\n    Lookaside: file:///x\n    color: blue\n',
       'lenient.yaml',
     );
     expect(config.docker.get('a.io')).toEqual({ lookaside: 'file:///x' });
   });
 
-  it('accepts an empty file and empty namespaces', () => {
-    expect(parseRegistriesFile('', 'empty.yaml').docker.size).toBe(0);
-    const config = parseRegistriesFile('default-docker:\ndocker:\n  a.io:\n', 'nulls.yaml');
+  it('accepts an empty file and empty namespaces', async () => {
+    expect((await parseRegistriesFile('', 'empty.yaml')).docker.size).toBe(0);
+    const config = await parseRegistriesFile('default-docker:\ndocker:\n  a.io:\n', 'nulls.yaml');
     expect(config.defaultDocker).toBeUndefined();
     expect(config.docker.get('a.io')).toEqual({});
   });
 
-  it('refuses malformed documents with ERR_INVALID_POLICY naming the file', () => {
+  it('refuses malformed documents with ERR_INVALID_POLICY naming the file', async () => {
     for (const text of [
       '- a\n- b\n',
       'docker: [1]\n',
       'docker:\n  a.io:\n    use-sigstore-attachments: "maybe"\n',
       'a: [\n',
     ]) {
-      expect(() => parseRegistriesFile(text, '/etc/bad.yaml')).toThrow(
+      await expect(parseRegistriesFile(text, '/etc/bad.yaml')).rejects.toThrow(
         expect.objectContaining({ code: 'ERR_INVALID_POLICY', message: expect.stringContaining('/etc/bad.yaml') }),
       );
     }
@@ -127,31 +127,33 @@ describe('loadRegistriesConfig', () => {
   });
 });
 
-describe('signatureStorageFor', () => {
-  const config = parseRegistriesFile(
-    [
-      'default-docker:',
-      '  lookaside: file:///default',
-      'docker:',
-      '  reg.io/ns/app:v1:',
-      '    lookaside: file:///tagged',
-      '  reg.io/ns/app:',
-      '    use-sigstore-attachments: false',
-      '  reg.io/ns:',
-      '    lookaside: https://sigs.reg.io/base',
-      '    lookaside-staging: file:///staging',
-      '    use-sigstore-attachments: true',
-      '  reg.io:',
-      '    lookaside: file:///host',
-      '  "*.example.com":',
-      '    lookaside: file:///wild',
-      '    use-sigstore-attachments: true',
-    ].join('\n'),
-    'x.yaml',
-  );
-  const storage = (text: string) => signatureStorageFor(config, parseDockerImageName(text), ROOT);
+// parsed once at the top level (the parser loads the YAML module on first use)
+const STORAGE_CONFIG = await parseRegistriesFile(
+  [
+    'default-docker:',
+    '  lookaside: file:///default',
+    'docker:',
+    '  reg.io/ns/app:v1:',
+    '    lookaside: file:///tagged',
+    '  reg.io/ns/app:',
+    '    use-sigstore-attachments: false',
+    '  reg.io/ns:',
+    '    lookaside: https://sigs.reg.io/base',
+    '    lookaside-staging: file:///staging',
+    '    use-sigstore-attachments: true',
+    '  reg.io:',
+    '    lookaside: file:///host',
+    '  "*.example.com":',
+    '    lookaside: file:///wild',
+    '    use-sigstore-attachments: true',
+  ].join('\n'),
+  'x.yaml',
+);
 
-  it('picks the most specific namespace that sets each value, appending the repository path', () => {
+describe('signatureStorageFor', () => {
+  const storage = (text: string) => signatureStorageFor(STORAGE_CONFIG, parseDockerImageName(text), ROOT);
+
+  it('picks the most specific namespace that sets each value, appending the repository path', async () => {
     const tagged = storage('//reg.io/ns/app:v1');
     expect(tagged.lookasideRead.href).toBe('file:///tagged/ns/app');
     // the tag's namespace sets no staging: the first namespace that sets a write location is reg.io/ns
@@ -169,14 +171,17 @@ describe('signatureStorageFor', () => {
     expect(storage('//busybox').sigstoreAttachments).toBe(false);
   });
 
-  it('matches a digest reference by its full identity', () => {
+  it('matches a digest reference by its full identity', async () => {
     const digest = `sha256:${'a'.repeat(64)}`;
-    const byDigest = parseRegistriesFile(`docker:\n  reg.io/app@${digest}:\n    lookaside: file:///pinned\n`, 'd.yaml');
+    const byDigest = await parseRegistriesFile(
+      `docker:\n  reg.io/app@${digest}:\n    lookaside: file:///pinned\n`,
+      'd.yaml',
+    );
     const found = signatureStorageFor(byDigest, parseDockerImageName(`//reg.io/app@${digest}`), ROOT);
     expect(found.lookasideRead.href).toBe('file:///pinned/app');
   });
 
-  it('falls back to the built-in default: /var/lib for root, ~/.local/share for a user', () => {
+  it('falls back to the built-in default: /var/lib for root, ~/.local/share for a user', async () => {
     const empty = { docker: new Map() };
     const name = parseDockerImageName('//reg.io/ns/app:v1');
     expect(signatureStorageFor(empty, name, ROOT).lookasideRead.href).toBe(
@@ -188,8 +193,8 @@ describe('signatureStorageFor', () => {
     expect(signatureStorageFor(empty, name, USER).sigstoreAttachments).toBe(false);
   });
 
-  it('refuses a lookaside that is not a URL', () => {
-    const bad = parseRegistriesFile('default-docker:\n  lookaside: "not a url"\n', 'bad.yaml');
+  it('refuses a lookaside that is not a URL', async () => {
+    const bad = await parseRegistriesFile('default-docker:\n  lookaside: "not a url"\n', 'bad.yaml');
     expect(() => signatureStorageFor(bad, parseDockerImageName('//reg.io/app:v1'), ROOT)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_POLICY' }),
     );
