@@ -100,10 +100,16 @@ describe('a cache file shared by concurrent processes', () => {
     const lines = await fileLines(path);
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((line) => decodeRecord(line) !== undefined)).toBe(true);
-    // a compaction leaves half the bound; the writers that came after it add at most a few more writes each
-    expect((await readFile(path)).length).toBeLessThan(maxFileBytes * 2);
+    // compactions ran: the file is a fraction of the ~130 KB written. How far past the bound the last writers
+    // took it depends on how they raced (one that finds another compacting waits for a quarter more growth),
+    // so the bound itself is checked with the next write below
+    const written = PROCESSES * RECORDS * (lines[0] ?? '').length;
+    expect((await readFile(path)).length).toBeLessThan(written / 4);
     expect((await readdir(dir)).filter((name) => name.startsWith('compacted.jsonl.'))).toEqual([]);
-    await using cache = await openBlobInfoCache({ path });
+    await using cache = await openBlobInfoCache({ path, maxFileBytes });
+    await cache.recordKnownLocation('docker', 'registry.example.com', d(999_999_999), 'after');
+    await cache.flush();
+    expect((await readFile(path)).length).toBeLessThanOrEqual(maxFileBytes);
     const last = decodeRecord(lines[lines.length - 1] ?? '');
     expect(last?.kind).toBe('location');
     if (last?.kind === 'location') {
