@@ -1,8 +1,6 @@
 import { digestBytes } from '@ferry/blob';
-import { DOCKER_V2_LIST_MEDIA_TYPE } from '@ferry/manifest';
 import { type Digest, ImageError, isImageError, parseDigest } from '@ferry/types';
 import type { StoredList } from './list-store.ts';
-import type { ListFormat } from './list-types.ts';
 import { ManifestList } from './manifest-list.ts';
 
 /**
@@ -39,7 +37,7 @@ export function encodeListFile(stored: StoredList): Uint8Array {
 }
 
 function serializeOwnFormat(list: ManifestList): ReturnType<ManifestList['serialize']> {
-  const own: ListFormat = list.mediaType === DOCKER_V2_LIST_MEDIA_TYPE ? 'v2s2' : 'oci';
+  const own = list.format;
   try {
     return list.serialize(own);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { type Descriptor, formatPlatform, OCI_INDEX_MEDIA_TYPE } from '@ferry/manifest';
+import { type Descriptor, DOCKER_V2_LIST_MEDIA_TYPE, formatPlatform, OCI_INDEX_MEDIA_TYPE } from '@ferry/manifest';
 import { type Digest, ImageError } from '@ferry/types';
 import { applyInstanceChanges, applyListChanges } from './apply-changes.ts';
 import { canonicalInstance, frozenList, frozenMap } from './instance-value.ts';
@@ -34,6 +34,11 @@ export class ManifestList {
   readonly subject: Descriptor | undefined;
   /** The list's artifact type (an OCI index member). */
   readonly artifactType: string | undefined;
+
+  /** The format the list was parsed in (`v2s2` for a Docker manifest list, else `oci`), derived from `mediaType`. */
+  get format(): ListFormat {
+    return this.mediaType === DOCKER_V2_LIST_MEDIA_TYPE ? 'v2s2' : 'oci';
+  }
 
   private constructor(state: ListState) {
     this.mediaType = state.mediaType;

@@ -1,5 +1,5 @@
 import { type CopyOptions, type CopyResult, copyImage, type ImageListSelection } from '@ferry/copy';
-import { DOCKER_V2_LIST_MEDIA_TYPE, DOCKER_V2S2_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from '@ferry/manifest';
+import { DOCKER_V2S2_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from '@ferry/manifest';
 import type { Digest, ImageReference, Platform, PolicyContext } from '@ferry/types';
 import { ListImage, originPolicy } from './list-source.ts';
 import type { StoredList } from './list-store.ts';
@@ -55,8 +55,7 @@ export async function pushManifestList(
   options: PushListOptions,
 ): Promise<CopyResult> {
   const { resolveOrigin, format, selection, ...copyOptions } = options;
-  const ownFormat: ListFormat = stored.list.mediaType === DOCKER_V2_LIST_MEDIA_TYPE ? 'v2s2' : 'oci';
-  const serialized = stored.list.serialize(format ?? ownFormat);
+  const serialized = stored.list.serialize(format ?? stored.list.format);
   const image = new ListImage({
     name: stored.name,
     list: { bytes: serialized.bytes, mediaType: serialized.mediaType },

@@ -1,9 +1,8 @@
-import { matchesDigest } from '@ferry/manifest';
 import { type CallOptions, ImageError, isImageError, type SimpleSigningSignature } from '@ferry/types';
-import { matchesSignedIdentity } from './identity-matchers.ts';
 import { readKeySource } from './key-source.ts';
 import type { PolicyImage } from './policy-image.ts';
 import type { SignedByRequirement } from './policy-types.ts';
+import { checkSignedClaims } from './signed-payload-check.ts';
 import { type OpenPgpKeyring, readOpenPgpKeyring, verifySimpleSigning } from './simple-verify.ts';
 
 /**
@@ -81,13 +80,5 @@ async function checkSignature(
   options: CallOptions | undefined,
 ): Promise<void> {
   const { payload } = await verifySimpleSigning(signature.bytes, keyring, options);
-  if (!matchesDigest(image.manifest, payload.manifestDigest)) {
-    throw new ImageError('ERR_POLICY_REJECTED', `signature for digest ${payload.manifestDigest} does not match`);
-  }
-  if (!matchesSignedIdentity(requirement.signedIdentity, image.dockerReference, payload.dockerReference)) {
-    throw new ImageError(
-      'ERR_POLICY_REJECTED',
-      `signature for identity ${JSON.stringify(payload.dockerReference)} is not accepted (${requirement.signedIdentity.type})`,
-    );
-  }
+  checkSignedClaims(image, requirement.signedIdentity, payload);
 }

@@ -1,9 +1,8 @@
-import { matchesDigest } from '@ferry/manifest';
 import { type CallOptions, ImageError, isImageError, type SigstoreSignature } from '@ferry/types';
-import { matchesSignedIdentity } from './identity-matchers.ts';
 import { readKeySource } from './key-source.ts';
 import type { PolicyImage } from './policy-image.ts';
 import type { SigstoreSignedRequirement } from './policy-types.ts';
+import { checkSignedClaims } from './signed-payload-check.ts';
 import { SIGSTORE_PAYLOAD_MEDIA_TYPE } from './sigstore-annotations.ts';
 import { type SigstoreTrust, verifySigstoreSignature } from './sigstore-verify.ts';
 
@@ -90,14 +89,5 @@ function checkSignature(
   signature: SigstoreSignature,
   trust: SigstoreTrust,
 ): void {
-  const payload = verifySigstoreSignature(signature, trust);
-  if (!matchesDigest(image.manifest, payload.manifestDigest)) {
-    throw new ImageError('ERR_POLICY_REJECTED', `signature for digest ${payload.manifestDigest} does not match`);
-  }
-  if (!matchesSignedIdentity(requirement.signedIdentity, image.dockerReference, payload.dockerReference)) {
-    throw new ImageError(
-      'ERR_POLICY_REJECTED',
-      `signature for identity ${JSON.stringify(payload.dockerReference)} is not accepted (${requirement.signedIdentity.type})`,
-    );
-  }
+  checkSignedClaims(image, requirement.signedIdentity, verifySigstoreSignature(signature, trust));
 }

@@ -186,7 +186,7 @@ async function runInspect(context: CommandContext, store: ListStore): Promise<nu
   let bytes: Uint8Array;
   if (await store.exists(nameOrImage, { signal })) {
     const stored = await store.load(nameOrImage, { signal });
-    bytes = stored.list.serialize(ownFormat(stored.list)).bytes;
+    bytes = stored.list.serialize(stored.list.format).bytes;
   } else {
     const [ref] = await parseImages(context, [nameOrImage]);
     if (ref === undefined) throw new UsageError('a NAME or IMAGE is needed', 'manifest inspect');
@@ -338,11 +338,7 @@ async function subjectDescriptor(context: CommandContext, text: string): Promise
   return { mediaType: parsed.mediaType, digest: parsed.digest, size: bytes.byteLength };
 }
 
-function ownFormat(list: ManifestList): 'oci' | 'v2s2' {
-  return list.mediaType === 'application/vnd.docker.distribution.manifest.list.v2+json' ? 'v2s2' : 'oci';
-}
-
 /** podman prints a list's ID after each edit; Ferry prints the digest of the list as it would be pushed. */
 function listId(stored: StoredList): string {
-  return stored.list.serialize(ownFormat(stored.list)).digest;
+  return stored.list.serialize(stored.list.format).digest;
 }
