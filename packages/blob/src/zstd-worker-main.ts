@@ -25,7 +25,7 @@ export type ZstdWorkerReply =
  * The body of a zstd compression worker, which compresses any number of streams, each with its own `CCtx`.
  * Full output buffers are posted as copies, so each stream's one output buffer is reused and the worker
  * allocates nothing per chunk; a finished or abandoned stream's `CCtx` is kept for the next one (a `CCtx`
- * holds an 8 MiB window, freed only by garbage collection), so the worker holds at most as many as streams
+ * holds a 4 MiB window, freed only by garbage collection), so the worker holds at most as many as streams
  * ever ran at once on it.
  *
  * The main thread runs it through `new Worker(\`(${zstdWorkerMain})()\`, { eval: true })`, which works the

@@ -77,7 +77,7 @@ export function openZstdChannel(
   };
 }
 
-// A worker with an idle CCtx first (each holds an 8 MiB window that only garbage collection frees, so
+// A worker with an idle CCtx first (each holds a 4 MiB window that only garbage collection frees, so
 // reusing one beats making another), else the least busy one, else a new one while there are fewer than cores.
 function pickWorker(): PooledWorker {
   let best: PooledWorker | undefined;
