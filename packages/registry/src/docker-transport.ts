@@ -6,8 +6,6 @@ import type {
   SystemOptions,
   Transport,
 } from '@ferry/types';
-import { deleteDockerImage } from './docker-delete.ts';
-import { openDockerDestination } from './docker-destination.ts';
 import {
   dockerPolicyNamespaces,
   formatDockerImageName,
@@ -15,7 +13,6 @@ import {
   type RegistryImageName,
   validateDockerPolicyScope,
 } from './docker-reference.ts';
-import { openDockerSource } from './docker-source.ts';
 
 /** A `docker://` reference: an image in a repository of a registry. */
 export interface DockerImageReference extends ImageReference {
@@ -68,11 +65,14 @@ function dockerImageReference(
     dockerReference: name,
     policyIdentity: name.toString(),
     policyNamespaces: dockerPolicyNamespaces(name),
-    newImageSource: (options?: SystemOptions): Promise<ImageSource> =>
-      openDockerSource(ref, name, withDefaults(options)),
-    newImageDestination: (options?: SystemOptions): Promise<ImageDestination> =>
-      openDockerDestination(ref, name, withDefaults(options)),
-    deleteImage: (options?: SystemOptions): Promise<void> => deleteDockerImage(name, withDefaults(options)),
+    // the HTTP client (node:http, node:tls, undici) loads only when a registry is used: parsing a reference,
+    // or a program that only copies between local transports, never pays for it
+    newImageSource: async (options?: SystemOptions): Promise<ImageSource> =>
+      (await import('./docker-source.ts')).openDockerSource(ref, name, withDefaults(options)),
+    newImageDestination: async (options?: SystemOptions): Promise<ImageDestination> =>
+      (await import('./docker-destination.ts')).openDockerDestination(ref, name, withDefaults(options)),
+    deleteImage: async (options?: SystemOptions): Promise<void> =>
+      (await import('./docker-delete.ts')).deleteDockerImage(name, withDefaults(options)),
   };
   return ref;
 }
