@@ -170,15 +170,26 @@ describe('registry to registry', () => {
     );
   }, 60_000);
 
-  it('a copy of an image already there costs one request per blob and one for the manifest', async () => {
-    const args = ['copy', '-q', ...NO_TLS, `oci:${images.layout}:v1`, `docker://${proxy.host}/present:v1`];
+  it('a copy of an image already there reads its manifest and sends nothing else', async () => {
+    const args = ['copy', ...NO_TLS, `oci:${images.layout}:v1`, `docker://${proxy.host}/present:v1`];
     expect((await runFerry(args)).code).toBe(0);
     const before = proxy.requests().length;
-    expect((await runFerry(args)).code).toBe(0);
+    const again = await runFerry(args);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('Skipping: image already present at destination');
     const seen = proxy.requests().slice(before);
-    const blobRequests = seen.filter((q) => q.path.includes('/blobs/'));
-    // 60 layers and a config: one HEAD each, nothing else
-    expect(blobRequests.every((q) => q.method === 'HEAD')).toBe(true);
-    expect(blobRequests.length).toBe(61);
+    // no HEAD per blob (60 layers and a config), no upload, no manifest written again
+    expect(seen.filter((q) => q.path.includes('/blobs/'))).toEqual([]);
+    expect(seen.filter((q) => q.method !== 'GET' && q.method !== 'HEAD')).toEqual([]);
+    expect(seen.filter((q) => q.path.includes('/manifests/')).length).toBeGreaterThan(0);
+
+    // another image under the tag (here the same one with zstd layers) is copied, not skipped
+    const zstd = ['copy', '-q', ...NO_TLS, '--dest-compress-format', 'zstd'];
+    expect((await runFerry([...zstd, `oci:${images.layout}:v1`, `docker://${proxy.host}/present:other`])).code).toBe(0);
+    const other = [`docker://${proxy.host}/present:other`, `docker://${proxy.host}/present:v1`];
+    expect((await runFerry(['copy', '-q', ...NO_TLS, ...other])).code).toBe(0);
+    expect(skopeo('inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/present:v1`)).toBe(
+      skopeo('inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/present:other`),
+    );
   }, 60_000);
 });
