@@ -15,7 +15,7 @@ const quick = process.argv.includes('--quick');
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FERRY = join(ROOT, 'packages/ferry/dist/bin/ferry.mjs');
 const IDENTITY = 'registry.example/bench/app:v1';
-const RUNS = quick ? 5 : 15;
+const RUNS = quick ? 5 : 25;
 
 function run(argv, env) {
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: { ...process.env, ...env } });
@@ -84,10 +84,21 @@ function copyOverhead(who, ctx, work) {
   const insecure = [];
   const signed = [];
   for (let i = 0; i < RUNS; i++) {
-    insecure.push(timed(copy(['--insecure-policy']), ctx.env));
-    signed.push(timed(copy(['--policy', ctx.policy]), ctx.env));
+    // alternating which goes first, so neither always finds the page cache warmer
+    const runInsecure = () => insecure.push(timed(copy(['--insecure-policy']), ctx.env));
+    const runSigned = () => signed.push(timed(copy(['--policy', ctx.policy]), ctx.env));
+    if (i % 2 === 0) {
+      runInsecure();
+      runSigned();
+    } else {
+      runSigned();
+      runInsecure();
+    }
   }
-  return { insecure: median(insecure), signed: median(signed) };
+  // the cost is the median of the paired differences (each signed run against the insecure run of the same pair): process start-up on this 2-core VM varies by ±30 ms, and a difference of two medians drifted with it
+  // (12–48 ms for one build over five runs of the suite)
+  const adds = median(signed.map((t, i) => t - (insecure[i] ?? t)));
+  return { insecure: median(insecure), signed: median(signed), adds };
 }
 
 async function inProcess(ctx) {
@@ -148,8 +159,8 @@ export async function runSignatureBench() {
     const ferry = copyOverhead('ferry', ctx, work);
     const skopeo = copyOverhead('skopeo', ctx, work);
     const mem = await inProcess(ctx);
-    const ferryAdds = ferry.signed - ferry.insecure;
-    const skopeoAdds = skopeo.signed - skopeo.insecure;
+    const ferryAdds = ferry.adds;
+    const skopeoAdds = skopeo.adds;
     const rows = [
       ['copy: verifying one signature adds (ms)', ferryAdds, skopeoAdds, 20],
       ['in-process signedBy check (ms)', mem.verifyMs, undefined, 20],

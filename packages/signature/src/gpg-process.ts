@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { type CallOptions, ImageError } from '@ferry/types';
 
 /** Where gpg is and which keyring it uses. */
@@ -60,6 +59,8 @@ export function runGpg(args: readonly string[], options: RunGpgOptions = {}): Pr
     '4',
     ...args,
   ];
+  // loaded here, not at import: a policy check in the same bundle chunk never pays for node:child_process
+  const { spawn } = process.getBuiltinModule('node:child_process');
   return new Promise<GpgResult>((resolve, reject) => {
     const child = spawn(gpgPath, fullArgs, {
       stdio: ['pipe', 'pipe', 'pipe', options.passphrase === undefined ? 'ignore' : 'pipe', 'pipe'],

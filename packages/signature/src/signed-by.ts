@@ -1,5 +1,6 @@
 import { type CallOptions, ImageError, isImageError, type SimpleSigningSignature } from '@ferry/types';
 import { readKeySource } from './key-source.ts';
+import { fastVerifySimpleSigning } from './openpgp-fast-verify.ts';
 import type { PolicyImage } from './policy-image.ts';
 import type { SignedByRequirement } from './policy-types.ts';
 import { checkSignedClaims } from './signed-payload-check.ts';
@@ -29,7 +30,22 @@ export async function evaluateSignedBy(
   image: PolicyImage,
   options?: CallOptions,
 ): Promise<void> {
-  const keyring = await loadKeyring(requirement, image, options);
+  options?.signal?.throwIfAborted();
+  const keyData = await readKeySource(requirement.keys, options);
+  // the common case, checked on node:crypto alone; anything it does not accept gets the full check below,
+  // which gives the reason
+  for (const signature of image.signatures) {
+    if (signature.kind !== 'simple-signing') continue;
+    const verified = fastVerifySimpleSigning(signature.bytes, keyData);
+    if (verified === undefined) continue;
+    try {
+      checkSignedClaims(image, requirement.signedIdentity, verified.payload);
+      return;
+    } catch (error) {
+      if (!isImageError(error)) throw error;
+    }
+  }
+  const keyring = await loadKeyring(keyData, image);
   const reasons: string[] = [];
   for (const [index, signature] of image.signatures.entries()) {
     if (signature.kind !== 'simple-signing') continue;
@@ -50,12 +66,7 @@ export async function evaluateSignedBy(
   throw new ImageError('ERR_POLICY_REJECTED', `${subject}: ${summary}`);
 }
 
-async function loadKeyring(
-  requirement: SignedByRequirement,
-  image: PolicyImage,
-  options: CallOptions | undefined,
-): Promise<OpenPgpKeyring> {
-  const data = await readKeySource(requirement.keys, options);
+async function loadKeyring(data: readonly Uint8Array[], image: PolicyImage): Promise<OpenPgpKeyring> {
   let keyring: OpenPgpKeyring;
   try {
     keyring = await readOpenPgpKeyring(data);

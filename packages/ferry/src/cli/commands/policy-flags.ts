@@ -11,7 +11,7 @@ import type { ParsedArgs } from '../flags.ts';
  */
 export async function policyFrom(args: ParsedArgs, io: CliIO, signal: AbortSignal): Promise<PolicyContext> {
   if (args.flags.get('insecure-policy') === true) return insecureAcceptAnythingPolicy();
-  const { createPolicyContext, loadPolicy } = await import('@ferry/signature');
+  const { createPolicyContext, loadPolicy } = await import('./policy-loading.ts');
   const path = args.flags.get('policy') as string | undefined;
   const policy = await loadPolicy({
     ...(path !== undefined && { path: resolve(io.cwd, path) }),
