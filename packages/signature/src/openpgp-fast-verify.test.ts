@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { createMessage, readKey, readPrivateKey, reformatKey, revokeKey, sign } from 'openpgp';
+import { createMessage, readKey, readPrivateKey, reformatKey, revokeKey, type SecretKeyPacket, sign } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastVerifySimpleSigning } from './openpgp-fast-verify.ts';
 import { encodeSimpleSigningPayload } from './simple-payload.ts';
@@ -112,7 +112,7 @@ describe('fastVerifySimpleSigning', () => {
     const withdrawn = await readPrivateKey({ armoredKey: keyA.privateKey });
     const [user] = withdrawn.users;
     if (user === undefined) throw new Error('no user');
-    withdrawn.users[0] = await user.revoke(withdrawn.keyPacket);
+    withdrawn.users[0] = await user.revoke(withdrawn.keyPacket as SecretKeyPacket);
     cases.push(['revoked user ID', good, [text(withdrawn.toPublic().armor())]]);
     cases.push(['from the future', await signWith(keyA, new Date(Date.now() + 3_600_000)), [text(keyA.publicKey)]]);
     for (const [name, signature, keys] of cases) {
